@@ -1,0 +1,30 @@
+"""Settings for the test suite (SQLite by default, PostgreSQL when DATABASE_URL is set)."""
+
+import tempfile
+
+from .base import *  # noqa: F403
+from .base import LOGGING
+
+DEMO_MODE = True
+SECRET_KEY = "test-only-not-secret"  # noqa: S105
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+MEDIA_ROOT = tempfile.mkdtemp(prefix="legend50-test-media-")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+LOGGING = {
+    **LOGGING,
+    "loggers": {
+        **LOGGING["loggers"],
+        "legend50.security": {"level": "CRITICAL"},
+        "axes": {"level": "CRITICAL"},
+        "django.request": {"level": "CRITICAL"},
+    },
+}

@@ -1,0 +1,56 @@
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+
+ABSOLUTE_KEY = "legend50_login_at"
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        # KRDS and ECharts set style attributes; no inline script is ever allowed.
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+class SessionTimeoutMiddleware:
+    """Idle timeout comes from SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST; this adds the
+    absolute lifetime of a login, after which the user must sign in again however active."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            started = request.session.get(ABSOLUTE_KEY)
+            now = int(time.time())
+            if started is None:
+                request.session[ABSOLUTE_KEY] = now
+            elif now - started > settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS:
+                logout(request)
+                return redirect(f"{settings.LOGIN_URL}?next={request.path}&expired=1")
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if getattr(request, "no_store", False):
+            response.headers["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,54 @@
+"""Base models shared by every bounded context."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .scoping import ScopedQuerySet
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("생성 시각"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("수정 시각"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class SampleMarkedModel(models.Model):
+    """Records made by the sample-data generator carry this flag, and the UI labels them as sample."""
+
+    is_sample = models.BooleanField(_("표본 데이터"), default=False, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class DomainModel(TimeStampedModel, SampleMarkedModel):
+    """Base for domain records: timestamps, the sample flag, and scoped reads via `.visible_to()`."""
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class AuthorizationFailure(models.Model):
+    """A denied or out-of-scope access, kept for security review (also written to the security log)."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    path = models.CharField(max_length=500, blank=True)
+    method = models.CharField(max_length=10, blank=True)
+    model = models.CharField(max_length=100, blank=True)
+    object_ref = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=40, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("권한 거부 기록")
+        verbose_name_plural = _("권한 거부 기록")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.model} {self.object_ref}"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MonitoringConfig(AppConfig):
+    name = "legend50.monitoring"
+    verbose_name = "성과·지표"
