@@ -28,3 +28,6 @@ LOGGING = {
         "django.request": {"level": "CRITICAL"},
     },
 }
+# Browser tests run against the live server without collectstatic: serve from the app folders.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -96,6 +96,30 @@ class Call(DomainModel):
     start_year = models.PositiveSmallIntegerField(_("사업 시작 연도"))
     end_year = models.PositiveSmallIntegerField(_("사업 종료 연도"))
     is_public = models.BooleanField(_("공개"), default=True)
+    # Eligibility and evaluation settings (the proposals and evaluation apps read these).
+    max_proposals_per_province = models.PositiveSmallIntegerField(_("시·도별 최대 제안 수"), default=3)
+    min_local_share_bp = models.PositiveIntegerField(
+        _("최소 지방비 매칭 비율(bp)"), default=3000, help_text=_("만분율: 3000 = 30%")
+    )
+    overall_threshold = models.DecimalField(
+        _("총점 과락 기준"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    aggregation_method = models.CharField(
+        _("점수 집계 방식"),
+        max_length=20,
+        default="auto",
+        choices=[
+            ("auto", _("5인 이상이면 최고·최저 제외 평균, 아니면 평균")),
+            ("mean", _("평균")),
+            ("trimmed", _("최고·최저 제외 평균")),
+        ],
+    )
+    calibrate_scores = models.BooleanField(_("평가위원별 표준화(z-score) 보정"), default=False)
+    tie_break = models.JSONField(_("동점 처리 순서(평가항목 키)"), default=list, blank=True)
+    blind_review = models.BooleanField(_("블라인드 평가"), default=False)
+    coi_same_region = models.BooleanField(_("주관 시·도와 같은 지역 전문가 배제"), default=True)
+    reviewers_per_proposal = models.PositiveSmallIntegerField(_("과제당 평가위원 수"), default=5)
+    objection_days = models.PositiveSmallIntegerField(_("이의신청 기간(일)"), default=7)
     history = HistoricalRecords()
 
     class Meta:
@@ -107,6 +131,10 @@ class Call(DomainModel):
         return self.title
 
     @property
+    def min_local_share(self) -> float:
+        return self.min_local_share_bp / 10_000
+
+    @property
     def years(self) -> list[int]:
         return list(range(self.start_year, self.end_year + 1))
 
@@ -115,3 +143,45 @@ class Call(DomainModel):
         if action == "view":
             return queryset if actor.reads_everything else queryset.filter(is_public=True)
         return queryset if actor.is_ministry else queryset.none()
+
+
+class RubricCriterion(models.Model):
+    """One criterion of a call's evaluation rubric (e.g. 사업 타당성 30점)."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="criteria")
+    key = models.SlugField(_("키"), max_length=40)
+    label = models.CharField(_("평가항목"), max_length=200)
+    description = models.TextField(_("설명"), blank=True)
+    weight = models.DecimalField(_("가중치"), max_digits=6, decimal_places=3, default=1)
+    max_score = models.DecimalField(_("배점"), max_digits=6, decimal_places=2)
+    threshold = models.DecimalField(
+        _("항목 과락 기준"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["call", "order", "key"]
+        constraints = [models.UniqueConstraint(fields=["call", "key"], name="criterion_unique_key")]
+        verbose_name = _("평가항목")
+        verbose_name_plural = _("평가항목")
+
+    def __str__(self):
+        return f"{self.label} ({self.max_score})"
+
+
+class CallBudget(models.Model):
+    """A call's budget envelope by year and funding source, in won."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="budgets")
+    year = models.PositiveSmallIntegerField(_("연도"))
+    source = models.CharField(_("재원"), max_length=20, choices=FundingSource.choices)
+    amount_krw = models.BigIntegerField(_("금액(원)"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["call", "year", "source"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "year", "source"], name="call_budget_unique"),
+            models.CheckConstraint(condition=models.Q(amount_krw__gte=0), name="call_budget_nonnegative"),
+        ]

@@ -34,6 +34,10 @@ class Proposal(DomainModel):
     )
     summary = models.TextField(_("요약"), blank=True)
     is_published = models.BooleanField(_("공개"), default=False)
+    # Written by the evaluation app when the panel finalizes the ranking; read by selection.
+    final_score = models.DecimalField(_("최종 점수"), max_digits=7, decimal_places=3, null=True, blank=True)
+    passes_thresholds = models.BooleanField(_("과락 통과"), null=True, blank=True)
+    rank = models.PositiveIntegerField(_("순위"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -62,3 +66,42 @@ class Proposal(DomainModel):
         if action == "view":
             return queryset.filter(own | Q(is_published=True))
         return queryset.filter(own)
+
+
+class ConsortiumRole(models.TextChoices):
+    LEAD = "lead", _("주관(지방정부)")
+    REGIONAL_SME_OFFICE = "regional_sme_office", _("지방중소벤처기업청")
+    INNOVATION_INSTITUTION = "innovation_institution", _("지역혁신기관")
+    SUPPORT_AGENCY = "support_agency", _("지원기관")
+
+
+class ConsortiumMember(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="consortium")
+    organization = models.ForeignKey(
+        "registry.Organization", on_delete=models.PROTECT, related_name="consortia"
+    )
+    role = models.CharField(_("역할"), max_length=30, choices=ConsortiumRole.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "organization"], name="consortium_unique_member")
+        ]
+        verbose_name = _("컨소시엄 참여기관")
+        verbose_name_plural = _("컨소시엄 참여기관")
+
+    def __str__(self):
+        return f"{self.organization} ({self.get_role_display()})"
+
+
+class ProposalFirm(models.Model):
+    """A firm registered as a participant in a proposal."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="participating_firms")
+    firm = models.ForeignKey("firms.Firm", on_delete=models.PROTECT, related_name="proposal_links")
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["proposal", "firm"], name="proposal_firm_unique")]
+        verbose_name = _("참여기업")
+        verbose_name_plural = _("참여기업")

@@ -1,0 +1,100 @@
+"""Browser tests: Playwright driving Debian's chromium (/usr/bin/chromium), axe-core on every page.
+
+Without chromium the tests are skipped with a one-line notice; with LEGEND50_REQUIRE_BROWSER=1 (CI)
+a missing browser is a failure instead.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("LEGEND50_CHROMIUM", "/usr/bin/chromium")
+AXE = Path(__file__).resolve().parents[2] / "legend50" / "static" / "vendor" / "axe" / "axe.min.js"
+SCREENSHOTS = Path(os.environ.get("LEGEND50_SCREENSHOTS", "/tmp/legend50-screenshots"))
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still
+# synchronous and sequential.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+def _browser_available() -> bool:
+    return Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is not None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not _browser_available():
+        message = f"browser tests skipped: no chromium at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("LEGEND50_REQUIRE_BROWSER") == "1":
+            pytest.fail(message.replace("skipped", "required"), pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_url(live_server, world):
+    return live_server.url
+
+
+@pytest.fixture
+def page(browser, live_url):
+    # bypass_csp lets the test inject axe-core; the product's own pages never need it.
+    context = browser.new_context(bypass_csp=True, locale="ko-KR", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.base_url = live_url
+    yield page
+    context.close()
+
+
+def login(page, username, password="legend50-demo"):
+    page.goto(f"{page.base_url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form.l50-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def assert_accessible(page, name: str | None = None):
+    """Run axe-core and fail on serious or critical violations (KWCAG 2.2 builds on WCAG)."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa','wcag22aa']}})"
+    )
+    bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    if name:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    assert not bad, (
+        "accessibility violations on "
+        + page.url
+        + ":\n"
+        + "\n".join(
+            f"- {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}" for v in bad
+        )
+    )

@@ -1,0 +1,41 @@
+import re
+
+from .conftest import assert_accessible, login
+
+
+def test_province_officer_dashboard_404_and_language_switch(page, live_url):
+    from legend50.programs.models import Call
+    from legend50.proposals.models import Proposal
+    from legend50.registry.models import Region
+
+    other = Proposal.objects.create(
+        call=Call.objects.get(code="legend50plus-2024"),
+        title="서울 비공개 과제",
+        lead_region=Region.objects.get(code="11"),
+    )
+    page.goto(live_url + "/")
+    assert_accessible(page, "landing")
+    login(page, "province-27")
+    assert "대구광역시 대시보드" in page.inner_text("h1")
+    assert_accessible(page, "dashboard-province-27")
+
+    response = page.goto(f"{live_url}/proposals/{other.pk}/")
+    assert response.status == 404
+    assert "페이지를 찾을 수 없습니다" in page.inner_text("h1")
+    assert_accessible(page, "404")
+
+    page.goto(live_url + "/")
+    page.click("button[name=language][value=en]")
+    page.wait_for_load_state("networkidle")
+    assert page.get_attribute("html", "lang") == "en"
+    assert re.search(r"Daegu|Dashboard", page.inner_text("h1"))
+    page.click("button[name=language][value=ko]")
+    page.wait_for_load_state("networkidle")
+    assert page.get_attribute("html", "lang") == "ko"
+    assert "대시보드" in page.inner_text("h1")
+
+
+def test_program_page_is_accessible(page, live_url):
+    page.goto(live_url + "/programs/legend50plus/")
+    assert "4,000억원" in page.inner_text("main")
+    assert_accessible(page, "program")
