@@ -3,7 +3,8 @@
 organization named in the source document."""
 
 from .choices import InstitutionType, OrganizationKind
-from .models import Organization, Region
+from .models import Organization, Region, RegionCodeAlias
+from .reference import load_regions
 
 MINISTRY_NAME = "중소벤처기업부"
 
@@ -76,6 +77,7 @@ SUPPORT_AGENCIES = [
 
 
 def load_facts(out=None):
+    load_regions(Region, RegionCodeAlias)
     regions = {r.code: r for r in Region.objects.all()}
     Organization.objects.update_or_create(
         name=MINISTRY_NAME,

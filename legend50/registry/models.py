@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -47,7 +48,12 @@ class Region(models.Model):
         verbose_name_plural = _("시·도")
 
     def __str__(self):
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The Korean name, or the English one when the page is in English."""
+        return self.name_en if (get_language() or "ko").startswith("en") else self.name
 
     @classmethod
     def scope(cls, queryset, actor, action):

@@ -62,3 +62,23 @@ TILE_GRID = {
     "46": (5, 1),
     "50": (6, 0),
 }
+
+
+def load_regions(region_model, alias_model) -> None:
+    """Create or update the 17 regions and their former codes (used by the migration and by tests
+    whose database was flushed)."""
+    for code, name, short, name_en, group, capital, former in REGIONS:
+        region, _ = region_model.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "short_name": short,
+                "name_en": name_en,
+                "group": group,
+                "is_capital_area": capital,
+            },
+        )
+        for old_code, old_name in former:
+            alias_model.objects.update_or_create(
+                code=old_code, defaults={"region": region, "former_name": old_name}
+            )
