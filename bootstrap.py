@@ -22,7 +22,7 @@ PYTHON = BIN / "python"
 
 
 def ensure_environment(extras: str) -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script may be started by an older python3
         sys.exit(f"Legend50 needs Python 3.11 or newer (this is {sys.version.split()[0]}).")
     if not PYTHON.exists():
         print(f"• creating virtual environment in {VENV}", flush=True)
