@@ -464,3 +464,14 @@ def test_trajectory_target_year_already_passed():
 def test_trajectory_rejects_bad_input(obs, kwargs, exc):
     with pytest.raises(exc):
         fit_trajectory(obs, **kwargs)
+
+
+def test_concurrent_calls_do_not_mix_sources():
+    from concurrent.futures import ThreadPoolExecutor
+
+    tables = [
+        make_table([(2022, "11", True, 10 * i, 0, 0), (2022, "26", False, 100, 0, 0)]) for i in range(1, 9)
+    ]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda t: compute_ksme_indicators(t)["sme_sales_share"], tables))
+    assert got == [10 * i / (10 * i + 100) for i in range(1, 9)]
