@@ -227,3 +227,8 @@ LEGEND50_NAV_MODULES = [
     "legend50.activity.nav",
     "legend50.registry.nav",
 ]
+
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 500
+# API rate limits (per token and per anonymous IP); the load benchmark switches them off.
+LEGEND50_API_RATE_LIMITS = os.environ.get("LEGEND50_API_RATE_LIMITS", "on") != "off"
