@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-TOKEN_PREFIX = "l50_"
+TOKEN_PREFIX = "l50_"  # noqa: S105 - a public prefix, not a secret
 
 
 def hash_token(raw: str) -> str:
