@@ -94,7 +94,8 @@ def build_network(inst: Instance, rows: np.ndarray, cols: np.ndarray) -> Network
         add(prop_ids[act], open_hub[act], inst.q[act] - inst.total_min)
         for k in range(n_req):
             add(prop_ids[act], sector_hub[act, k], inst.sector_min[k])
-            add(open_hub[act], sector_hub[act, k], inst.q[act])
+            # Open seats may take sector experts too; pointless (and unreachable) without open seats.
+            add(open_hub[act], sector_hub[act, k], np.where(inst.q[act] > inst.total_min, inst.q[act], 0))
     else:
         entry_of = prop_ids[:, None]
 
@@ -225,8 +226,16 @@ def certificate_potentials(inst: Instance, net: Network) -> np.ndarray | None:
     exp_lo, exp_hi = 2 + inst.P, 2 + inst.P + inst.E
     is_expert = (np.arange(net.n_nodes) >= exp_lo) & (np.arange(net.n_nodes) < exp_hi)
     # Experts that no candidate pair reaches only have their arc to the sink: pi(sink) is their best value.
+    if dist[SINK] >= _INF:
+        # No flow at all and no expert reachable: the sink only needs pi(sink) >= pi(source).
+        dist[SINK] = 0
     unreached = dist >= _INF
     dist[unreached & is_expert] = dist[SINK]
+    # Nodes without arcs (inactive proposals and their hubs) play no part in the certificate.
+    touched = np.zeros(net.n_nodes, dtype=bool)
+    touched[net.tails] = True
+    touched[net.heads] = True
+    dist[unreached & ~touched] = 0
     if (dist >= _INF).any():
         net.stats["certificate"] = "unreachable nodes"
         return None
@@ -296,26 +305,55 @@ def price_omitted(
     return np.concatenate(out_rows).astype(np.int64), np.concatenate(out_cols).astype(np.int64), n_viol
 
 
-def top_k_candidates(inst: Instance, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each proposal's k highest-affinity eligible experts (all of them when fewer)."""
-    E = inst.E
-    k = min(k, E)
+def top_k_candidates(inst: Instance, k_row: int, k_col: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each proposal's k_row best eligible experts plus each expert's k_col best eligible proposals.
+
+    The column side matters when many proposals prefer the same few experts: their row top-k then
+    overlap, and the less popular experts that the optimum must use would only arrive via pricing.
+    """
+    P, E = inst.P, inst.E
+    k_row = min(k_row, E)
+    k_col = min(k_col, P)
     rows_out: list[np.ndarray] = []
     cols_out: list[np.ndarray] = []
+    best_val = np.full((0, E), -np.inf)
+    best_row = np.zeros((0, E), dtype=np.int64)
     for r0, r1 in inst.row_chunks():
         mask = inst.eligible(r0, r1)
-        block = np.where(mask, inst.A[r0:r1], -np.inf)
-        if k < E:
-            idx = np.argpartition(block, E - k, axis=1)[:, E - k :]
+        # Break ties at random below the scaling resolution: with many equal affinities argpartition
+        # would otherwise hand every proposal the same experts (and every expert the same proposals).
+        jitter = np.random.default_rng(r0).random((r1 - r0, E))
+        jitter *= 0.25 / inst.scale
+        jitter += inst.A[r0:r1]
+        block = np.where(mask, jitter, -np.inf)
+        del jitter
+        if k_row < E:
+            idx = np.argpartition(block, E - k_row, axis=1)[:, E - k_row :]
         else:
             idx = np.broadcast_to(np.arange(E), block.shape)
         keep = np.take_along_axis(mask, idx, axis=1)
         r, c = np.nonzero(keep)
         rows_out.append(r + r0)
         cols_out.append(idx[r, c])
-    rows = np.concatenate(rows_out).astype(np.int64) if rows_out else np.zeros(0, np.int64)
-    cols = np.concatenate(cols_out).astype(np.int64) if cols_out else np.zeros(0, np.int64)
-    return rows, cols
+        if k_col > 0:
+            # Running per-column top-k_col, merged chunk by chunk.
+            vals = np.concatenate([best_val, block], axis=0)
+            rws = np.concatenate([best_row, np.broadcast_to(np.arange(r0, r1)[:, None], block.shape)], axis=0)
+            if vals.shape[0] > k_col:
+                sel = np.argpartition(-vals, k_col - 1, axis=0)[:k_col]
+                vals = np.take_along_axis(vals, sel, axis=0)
+                rws = np.take_along_axis(rws, sel, axis=0)
+            best_val, best_row = vals, np.ascontiguousarray(rws)
+    if k_col > 0 and best_val.size:
+        ok = best_val > -np.inf
+        rows_out.append(best_row[ok])
+        cols_out.append(np.broadcast_to(np.arange(E), best_val.shape)[ok])
+    if not rows_out:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    rows = np.concatenate(rows_out).astype(np.int64)
+    cols = np.concatenate(cols_out).astype(np.int64)
+    key = np.unique(rows * E + cols)
+    return key // E, key % E
 
 
 def all_eligible(inst: Instance) -> tuple[np.ndarray, np.ndarray]:

@@ -90,6 +90,10 @@ class Instance:
             mask = ~self.C[r0:r1]
         mask &= self.row_active[r0:r1, None]
         mask &= self.col_active[None, :]
+        if self.entry_class is not None:
+            # A proposal whose whole quota is reserved for sectors has no open seat for other experts.
+            no_open = self.q[r0:r1] <= self.total_min
+            mask[np.ix_(no_open, self.entry_class == 0)] = False
         return mask
 
     def scaled_block(self, r0: int, r1: int) -> np.ndarray:

@@ -24,9 +24,12 @@ MAX_ROUNDS = 30
 MAX_CANDIDATE_FRACTION = 0.25
 
 
-def _candidate_k(inst: Instance) -> int:
-    # Enough spare candidates per proposal that contention for popular experts rarely needs pricing.
-    return int(4 * inst.q.max() + 8) if inst.P else 0
+def _candidate_k(inst: Instance) -> tuple[int, int]:
+    # Enough spare candidates per proposal that ordinary contention needs no pricing round; the
+    # per-expert side seeds experts nobody ranks highly (see top_k_candidates).
+    k_row = int(4 * inst.q.max() + 8) if inst.P else 0
+    k_col = int(2 * inst.L.max() + 4) if inst.E else 0
+    return k_row, k_col
 
 
 def check_assignment(inst: Instance, rows: np.ndarray, cols: np.ndarray) -> None:
@@ -53,7 +56,7 @@ def check_assignment(inst: Instance, rows: np.ndarray, cols: np.ndarray) -> None
         for k in range(1, len(inst.sectors) + 1):
             extra = np.bincount(rows[cls == k], minlength=inst.P) - inst.sector_min[k - 1]
             open_seats = open_seats + np.maximum(extra, 0)
-        if (open_seats > inst.q - inst.total_min).any():
+        if (open_seats > np.where(inst.q > 0, inst.q - inst.total_min, 0)).any():
             raise RuntimeError("internal error: seats reserved for a sector were given to another")
 
 
@@ -61,11 +64,12 @@ def _solve_flow(inst: Instance, strategy: str) -> tuple[np.ndarray, np.ndarray, 
     stats: dict = {}
     n_cells = inst.P * inst.E
     if strategy == "sparse" or (strategy == "auto" and n_cells > DENSE_CELLS):
-        rows, cols = _flow.top_k_candidates(inst, _candidate_k(inst))
+        k_row, k_col = _candidate_k(inst)
+        rows, cols = _flow.top_k_candidates(inst, k_row, k_col)
         in_set = np.zeros((inst.P, inst.E), dtype=bool)
         in_set[rows, cols] = True
         n_eligible = None
-        for _ in range(MAX_ROUNDS):
+        for round_no in range(MAX_ROUNDS):
             net = _flow.build_network(inst, rows, cols)
             if not _flow.solve_network(inst, net):
                 stats["sparse_failure"] = net.stats.get("mcf_status")
@@ -74,7 +78,9 @@ def _solve_flow(inst: Instance, strategy: str) -> tuple[np.ndarray, np.ndarray, 
             if dist is None:
                 stats["sparse_failure"] = net.stats.get("certificate")
                 break
-            add_r, add_c, n_viol = _flow.price_omitted(inst, net, dist, in_set, per_row=_candidate_k(inst))
+            add_r, add_c, n_viol = _flow.price_omitted(
+                inst, net, dist, in_set, per_row=k_row << min(round_no, 10)
+            )
             stats.setdefault("rounds", []).append(
                 {"candidates": int(rows.size), "violations": n_viol, "added": int(add_r.size)}
             )
