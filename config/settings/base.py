@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
@@ -52,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "legend50.accounts.middleware.TwoFactorRequiredMiddleware",
     "legend50.core.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -232,3 +236,8 @@ NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
 # API rate limits (per token and per anonymous IP); the load benchmark switches them off.
 LEGEND50_API_RATE_LIMITS = os.environ.get("LEGEND50_API_RATE_LIMITS", "on") != "off"
+
+# TOTP two-factor authentication is required for ministry staff and experts; the demo accounts are
+# exempt only in demo mode.
+OTP_TOTP_ISSUER = "Legend50"
+LEGEND50_DEMO_ACCOUNTS_SKIP_2FA = True

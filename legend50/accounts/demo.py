@@ -110,3 +110,15 @@ def load_demo(out=None, seed=0):
 
     for index, firm in enumerate(demo_user_firms(N_FIRM_USERS), start=1):
         _member(_user(f"firm-{index}", first_name=f"{firm.name} 담당"), firm.organization, Role.FIRM_USER)
+
+
+def is_demo_account(user) -> bool:
+    return user.username in {username for username, _ in _demo_usernames()}
+
+
+def _demo_usernames():
+    fixed = [("admin", ""), ("ministry", ""), ("auditor", ""), ("office-27", ""), ("operator-1", "")]
+    fixed += [(f"province-{code}", "") for code in Region.objects.values_list("code", flat=True)]
+    fixed += [(f"expert-{i}", "") for i in range(1, N_EXPERTS + 1)]
+    fixed += [(f"firm-{i}", "") for i in range(1, N_FIRM_USERS + 1)]
+    return fixed
