@@ -1,0 +1,80 @@
+"""Personal-data handling as 개인정보 보호법 asks: access logging, consent records, retention and purge.
+
+Apps call `record_access(request, subject, action)` wherever they render, download or export
+personal data, and register a purge rule for what they hold with `register_retention`.
+`legend50 purge_personal_data` applies every rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+MIN_ACCESS_LOG_DAYS = 365
+
+
+def record_access(request, subject, action: str = "view") -> None:
+    from .models import PersonalDataAccess
+
+    user = getattr(request, "user", None)
+    label = subject if isinstance(subject, str) else f"{subject._meta.label}:{subject.pk}"
+    PersonalDataAccess.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        subject=label[:200],
+        action=action,
+        path=request.get_full_path()[:500],
+        ip_address=request.META.get("REMOTE_ADDR") or None,
+    )
+
+
+def record_consent(*, user=None, subject: str, purpose: str, items: str, retention_days: int):
+    from .models import ConsentRecord
+
+    return ConsentRecord.objects.create(
+        user=user, subject=subject, purpose=purpose, items=items, retention_days=retention_days
+    )
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    label: str
+    days: Callable[[], int]
+    purge: Callable[[timezone.datetime, bool], int]  # (cutoff, dry_run) -> rows affected
+
+
+_rules: dict[str, RetentionRule] = {}
+
+
+def register_retention(label: str, days: Callable[[], int], purge: Callable) -> None:
+    _rules[label] = RetentionRule(label, days, purge)
+
+
+def access_log_days() -> int:
+    return max(getattr(settings, "LEGEND50_ACCESS_LOG_RETENTION_DAYS", 730), MIN_ACCESS_LOG_DAYS)
+
+
+def _purge_access_log(cutoff, dry_run):
+    from .models import PersonalDataAccess
+
+    old = PersonalDataAccess.objects.filter(at__lt=cutoff)
+    return old.count() if dry_run else old.delete()[0]
+
+
+def _purge_withdrawn_consents(cutoff, dry_run):
+    from .models import ConsentRecord
+
+    old = ConsentRecord.objects.filter(withdrawn_at__lt=cutoff)
+    return old.count() if dry_run else old.delete()[0]
+
+
+register_retention("core.PersonalDataAccess", access_log_days, _purge_access_log)
+register_retention("core.ConsentRecord (withdrawn)", lambda: 30, _purge_withdrawn_consents)
+
+
+def purge(*, dry_run: bool = False, now=None) -> dict[str, int]:
+    now = now or timezone.now()
+    return {rule.label: rule.purge(now - timedelta(days=rule.days()), dry_run) for rule in _rules.values()}
