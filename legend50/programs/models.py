@@ -120,6 +120,11 @@ class Call(DomainModel):
     coi_same_region = models.BooleanField(_("주관 시·도와 같은 지역 전문가 배제"), default=True)
     reviewers_per_proposal = models.PositiveSmallIntegerField(_("과제당 평가위원 수"), default=5)
     objection_days = models.PositiveSmallIntegerField(_("이의신청 기간(일)"), default=7)
+    # Eligibility of the consortium (checked when a proposal is submitted).
+    description = models.TextField(_("공모 안내"), blank=True)
+    require_local_government_lead = models.BooleanField(_("주관기관은 지방정부"), default=True)
+    require_regional_office = models.BooleanField(_("관할 지방중소벤처기업청 참여 필수"), default=True)
+    min_innovation_institutions = models.PositiveSmallIntegerField(_("최소 지역혁신기관 수"), default=1)
     history = HistoricalRecords()
 
     class Meta:
@@ -129,6 +134,25 @@ class Call(DomainModel):
 
     def __str__(self):
         return self.title
+
+    def is_open(self, at=None) -> bool:
+        from django.utils import timezone
+
+        at = at or timezone.now()
+        return self.opens_at <= at <= self.closes_at
+
+    @property
+    def window_state(self) -> str:
+        from django.utils import timezone
+
+        now = timezone.now()
+        if now < self.opens_at:
+            return "upcoming"
+        return "open" if now <= self.closes_at else "closed"
+
+    @property
+    def total_score(self):
+        return sum((c.max_score for c in self.criteria.all()), 0)
 
     @property
     def min_local_share(self) -> float:
@@ -185,3 +209,8 @@ class CallBudget(models.Model):
             models.UniqueConstraint(fields=["call", "year", "source"], name="call_budget_unique"),
             models.CheckConstraint(condition=models.Q(amount_krw__gte=0), name="call_budget_nonnegative"),
         ]
+        verbose_name = _("공모 예산")
+        verbose_name_plural = _("공모 예산")
+
+    def __str__(self):
+        return f"{self.year} {self.get_source_display()} {self.amount_krw}"

@@ -6,6 +6,9 @@ from simple_history.models import HistoricalRecords
 
 from legend50.core.actors import Role
 from legend50.core.models import DomainModel
+from legend50.programs.models import FundingSource
+
+from .choices import AttachmentKind, BudgetCategory, FeedbackSection, KpiKey, RoundStatus
 
 
 class ProposalStatus(models.TextChoices):
@@ -41,6 +44,25 @@ class Proposal(DomainModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Content (edited by the province's officers and the consortium's institution staff).
+    background = models.TextField(_("추진배경"), blank=True)
+    direction = models.TextField(_("추진방향"), blank=True)
+    objectives = models.TextField(_("목표"), blank=True)
+    ksic_section = models.CharField(_("대상 산업(KSIC 대분류)"), max_length=1, blank=True)
+    ksic_division = models.CharField(_("대상 산업(KSIC 중분류)"), max_length=2, blank=True)
+    ksic_revision = models.CharField(_("KSIC 차수"), max_length=10, blank=True, default="11")
+    regional_policies = models.JSONField(_("연계 지역정책"), default=list, blank=True)
+    tags = models.JSONField(_("태그"), default=list, blank=True)
+    # Workflow facts.
+    submitted_at = models.DateTimeField(_("최초 제출 시각"), null=True, blank=True)
+    last_submitted_at = models.DateTimeField(_("최근 제출 시각"), null=True, blank=True)
+    revision_due_at = models.DateTimeField(_("보완 제출 기한"), null=True, blank=True)
+    # Optimistic concurrency: every save through the services increments it; a save from an older
+    # copy is refused.
+    lock_version = models.PositiveIntegerField(_("편집 버전"), default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -59,13 +81,39 @@ class Proposal(DomainModel):
         if actor.is_ministry:
             return queryset
         if actor.is_auditor:
-            return queryset if action == "view" else queryset.none()
+            return queryset if action in ("view", "export") else queryset.none()
         own = Q(pk__in=[])
         if actor.has_role(Role.PROVINCE_OFFICER, Role.OFFICE_OFFICER):
             own = Q(lead_region__code__in=actor.region_codes)
+        staff_orgs = actor.organizations_with_role(Role.INSTITUTION_STAFF)
+        if staff_orgs:
+            # Institution staff invited to the consortium work on the proposal with the province.
+            own |= Q(consortium__organization_id__in=staff_orgs)
         if action == "view":
-            return queryset.filter(own | Q(is_published=True))
-        return queryset.filter(own)
+            return queryset.filter(own | Q(is_published=True)).distinct()
+        return queryset.filter(own).distinct()
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (ProposalStatus.DRAFT, ProposalStatus.REVISION_REQUESTED)
+
+    @property
+    def ksic_label(self) -> str:
+        from .choices import KSIC_SECTION_LABELS, division_label
+
+        if not self.ksic_section:
+            return ""
+        text = f"{self.ksic_section} {KSIC_SECTION_LABELS.get(self.ksic_section, '')}"
+        if self.ksic_division:
+            text += f" › {self.ksic_division} {division_label(self.ksic_division)}"
+        return text
+
+    @property
+    def policy_labels(self) -> list[str]:
+        from .choices import RegionalPolicy
+
+        labels = dict(RegionalPolicy.choices)
+        return [str(labels.get(p, p)) for p in self.regional_policies]
 
 
 class ConsortiumRole(models.TextChoices):
@@ -81,12 +129,15 @@ class ConsortiumMember(models.Model):
         "registry.Organization", on_delete=models.PROTECT, related_name="consortia"
     )
     role = models.CharField(_("역할"), max_length=30, choices=ConsortiumRole.choices)
+    responsibility = models.CharField(_("담당 업무"), max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
     history = HistoricalRecords()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["proposal", "organization"], name="consortium_unique_member")
         ]
+        ordering = ["proposal", "order", "pk"]
         verbose_name = _("컨소시엄 참여기관")
         verbose_name_plural = _("컨소시엄 참여기관")
 
@@ -99,9 +150,223 @@ class ProposalFirm(models.Model):
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="participating_firms")
     firm = models.ForeignKey("firms.Firm", on_delete=models.PROTECT, related_name="proposal_links")
+    note = models.CharField(_("참여 내용"), max_length=300, blank=True)
+    added_at = models.DateTimeField(_("등록 시각"), auto_now_add=True, null=True)
     history = HistoricalRecords()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["proposal", "firm"], name="proposal_firm_unique")]
         verbose_name = _("참여기업")
         verbose_name_plural = _("참여기업")
+
+
+class ProposalKpi(models.Model):
+    """A KPI of the proposal: baseline and a target for each year of the call's period."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="kpis")
+    key = models.CharField(_("지표"), max_length=30, choices=KpiKey.choices)
+    label = models.CharField(_("지표명"), max_length=200)
+    unit = models.CharField(_("단위"), max_length=20, blank=True)
+    baseline = models.DecimalField(_("기준값"), max_digits=16, decimal_places=2)
+    baseline_year = models.PositiveSmallIntegerField(_("기준 연도"))
+    targets = models.JSONField(_("연도별 목표"), default=dict)  # {"2024": "120", ...}
+    order = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["proposal", "order", "pk"]
+        verbose_name = _("성과지표")
+        verbose_name_plural = _("성과지표")
+
+    def __str__(self):
+        return self.label
+
+    def target_for(self, year: int):
+        from decimal import Decimal
+
+        value = self.targets.get(str(year))
+        return Decimal(str(value)) if value not in (None, "") else None
+
+
+class BudgetLine(models.Model):
+    """One line of the budget plan: year × funding source × category, integer won."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="budget_lines")
+    year = models.PositiveSmallIntegerField(_("연도"))
+    source = models.CharField(_("재원"), max_length=20, choices=FundingSource.choices)
+    category = models.CharField(_("비목"), max_length=30, choices=BudgetCategory.choices)
+    description = models.CharField(_("내용"), max_length=300, blank=True)
+    amount_krw = models.BigIntegerField(_("금액(원)"))
+    order = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["proposal", "year", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_krw__gt=0), name="budget_line_amount_positive"),
+        ]
+        verbose_name = _("예산 항목")
+        verbose_name_plural = _("예산 항목")
+
+    def __str__(self):
+        return f"{self.year} {self.get_source_display()} {self.get_category_display()} {self.amount_krw}"
+
+
+def attachment_upload_to(instance, filename):
+    # The storage name is generated; the uploaded name is kept only as data.
+    return f"proposals/{instance.proposal_id}/{filename}"
+
+
+class ProposalAttachment(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("파일"), upload_to=attachment_upload_to, max_length=300)
+    original_name = models.CharField(_("파일명"), max_length=255)
+    kind = models.CharField(_("형식"), max_length=10, choices=AttachmentKind.choices)
+    size = models.BigIntegerField(_("크기(바이트)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    description = models.CharField(_("설명"), max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("등록 시각"), auto_now_add=True)
+    # Removed from the current draft; the file is kept because frozen versions refer to it.
+    removed_at = models.DateTimeField(_("삭제 시각"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["proposal", "uploaded_at", "pk"]
+        verbose_name = _("첨부파일")
+        verbose_name_plural = _("첨부파일")
+
+    def __str__(self):
+        return self.original_name
+
+
+class ImmutableVersionError(Exception):
+    pass
+
+
+class ProposalVersion(models.Model):
+    """A frozen, immutable snapshot of the proposal taken at each submission."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("버전"))
+    reason = models.CharField(_("사유"), max_length=30)  # submitted / resubmitted
+    snapshot = models.JSONField(_("스냅숏"))
+    sha256 = models.CharField(_("스냅숏 SHA-256"), max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("제출 시각"), auto_now_add=True)
+    is_sample = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["proposal", "number"]
+        constraints = [models.UniqueConstraint(fields=["proposal", "number"], name="proposal_version_unique")]
+        verbose_name = _("제출 버전")
+        verbose_name_plural = _("제출 버전")
+
+    def __str__(self):
+        return f"{self.proposal_id} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or kwargs.get("force_update"):
+            raise ImmutableVersionError("a proposal version cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableVersionError("a proposal version cannot be deleted")
+
+
+class ProposalTransition(models.Model):
+    """The workflow log: who moved the proposal from which state to which, when, and why."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(_("처리"), max_length=40)
+    from_status = models.CharField(_("이전 상태"), max_length=30, choices=ProposalStatus.choices)
+    to_status = models.CharField(_("이후 상태"), max_length=30, choices=ProposalStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("일시"), auto_now_add=True)
+    note = models.TextField(_("메모"), blank=True)
+    version = models.ForeignKey(
+        ProposalVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["proposal", "at", "pk"]
+        verbose_name = _("상태 변경 기록")
+        verbose_name_plural = _("상태 변경 기록")
+
+
+class ConsultingAssignment(models.Model):
+    """A consultant expert assigned by the ministry to a proposal (sees it, leaves feedback)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="consulting_assignments")
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="consulting_assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(_("배정 시각"), auto_now_add=True)
+    is_active = models.BooleanField(_("활성"), default=True)
+    is_sample = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["proposal", "assigned_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "expert"], name="consulting_assignment_unique")
+        ]
+        verbose_name = _("컨설팅 배정")
+        verbose_name_plural = _("컨설팅 배정")
+
+    def __str__(self):
+        return f"{self.proposal_id} · {self.expert}"
+
+
+class ConsultingRound(models.Model):
+    """One consulting round: opened on a submitted version, may end in a revision request."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="consulting_rounds")
+    number = models.PositiveSmallIntegerField(_("차수"))
+    version = models.ForeignKey(
+        ProposalVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("상태"), max_length=30, choices=RoundStatus.choices, default=RoundStatus.OPEN)
+    opened_at = models.DateTimeField(_("시작"), auto_now_add=True)
+    revision_message = models.TextField(_("보완 요청 내용"), blank=True)
+    revision_due_at = models.DateTimeField(_("보완 제출 기한"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("보완 요청 시각"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("종료"), null=True, blank=True)
+    resubmitted_version = models.ForeignKey(
+        ProposalVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    is_sample = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["proposal", "number"]
+        constraints = [models.UniqueConstraint(fields=["proposal", "number"], name="consulting_round_unique")]
+        verbose_name = _("컨설팅 차수")
+        verbose_name_plural = _("컨설팅 차수")
+
+
+class ConsultingFeedback(models.Model):
+    round = models.ForeignKey(ConsultingRound, on_delete=models.CASCADE, related_name="feedback")
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    section = models.CharField(_("항목"), max_length=20, choices=FeedbackSection.choices)
+    comment = models.TextField(_("의견"))
+    created_at = models.DateTimeField(_("작성 시각"), auto_now_add=True)
+    is_sample = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["round", "created_at", "pk"]
+        verbose_name = _("컨설팅 의견")
+        verbose_name_plural = _("컨설팅 의견")
