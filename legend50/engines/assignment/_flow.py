@@ -316,17 +316,19 @@ def top_k_candidates(inst: Instance, k_row: int, k_col: int) -> tuple[np.ndarray
     k_col = min(k_col, P)
     rows_out: list[np.ndarray] = []
     cols_out: list[np.ndarray] = []
-    best_val = np.full((0, E), -np.inf)
-    best_row = np.zeros((0, E), dtype=np.int64)
+    col_vals: list[np.ndarray] = []  # per chunk: (E, <= k_col) best values of each column
+    col_rows: list[np.ndarray] = []
+    jitter_base: np.ndarray | None = None
     for r0, r1 in inst.row_chunks():
         mask = inst.eligible(r0, r1)
         # Break ties at random below the scaling resolution: with many equal affinities argpartition
         # would otherwise hand every proposal the same experts (and every expert the same proposals).
-        jitter = np.random.default_rng(r0).random((r1 - r0, E))
-        jitter *= 0.25 / inst.scale
-        jitter += inst.A[r0:r1]
-        block = np.where(mask, jitter, -np.inf)
-        del jitter
+        # One pattern reused for every chunk is enough for that and saves most of the RNG work.
+        if jitter_base is None:
+            jitter_base = np.random.default_rng(0).random((r1 - r0, E), dtype=np.float32)
+            jitter_base *= np.float32(0.25 / inst.scale)
+        block = inst.A[r0:r1] + jitter_base[: r1 - r0]
+        block[~mask] = -np.inf
         if k_row < E:
             idx = np.argpartition(block, E - k_row, axis=1)[:, E - k_row :]
         else:
@@ -336,18 +338,22 @@ def top_k_candidates(inst: Instance, k_row: int, k_col: int) -> tuple[np.ndarray
         rows_out.append(r + r0)
         cols_out.append(idx[r, c])
         if k_col > 0:
-            # Running per-column top-k_col, merged chunk by chunk.
-            vals = np.concatenate([best_val, block], axis=0)
-            rws = np.concatenate([best_row, np.broadcast_to(np.arange(r0, r1)[:, None], block.shape)], axis=0)
-            if vals.shape[0] > k_col:
-                sel = np.argpartition(-vals, k_col - 1, axis=0)[:k_col]
-                vals = np.take_along_axis(vals, sel, axis=0)
-                rws = np.take_along_axis(rws, sel, axis=0)
-            best_val, best_row = vals, np.ascontiguousarray(rws)
-    if k_col > 0 and best_val.size:
-        ok = best_val > -np.inf
-        rows_out.append(best_row[ok])
-        cols_out.append(np.broadcast_to(np.arange(E), best_val.shape)[ok])
+            # Column-wise work on a transposed copy: partitioning along axis 0 would stride badly.
+            block_t = np.ascontiguousarray(block.T)
+            kc = min(k_col, r1 - r0)
+            sel = np.argpartition(block_t, block_t.shape[1] - kc, axis=1)[:, block_t.shape[1] - kc :]
+            col_vals.append(np.take_along_axis(block_t, sel, axis=1))
+            col_rows.append(sel + r0)
+    if col_vals:
+        vals = np.concatenate(col_vals, axis=1)
+        rws = np.concatenate(col_rows, axis=1)
+        if vals.shape[1] > k_col:
+            sel = np.argpartition(vals, vals.shape[1] - k_col, axis=1)[:, vals.shape[1] - k_col :]
+            vals = np.take_along_axis(vals, sel, axis=1)
+            rws = np.take_along_axis(rws, sel, axis=1)
+        ok = vals > -np.inf
+        rows_out.append(rws[ok])
+        cols_out.append(np.broadcast_to(np.arange(E)[:, None], vals.shape)[ok])
     if not rows_out:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     rows = np.concatenate(rows_out).astype(np.int64)

@@ -11,7 +11,7 @@ from ._problem import AssignmentProblem
 
 # Rows are processed in blocks of about this many cells so dense passes stay cache- and RAM-friendly
 # (4M float64 cells = 32 MB per temporary).
-CHUNK_CELLS = 1 << 22
+CHUNK_CELLS = 1 << 20
 
 # Cap on the largest scaled |affinity|. The flow certificate adds a lexicographic weight
 # BIG ~ 2 * n_pairs * R to every pair, and its potentials must stay far from int64 overflow, so R is
@@ -56,7 +56,9 @@ class Instance:
 
         # Upper bound on the number of pairs any solution can have.
         self.max_pairs = int(min(self.q.sum(), self.L.sum(), self.P * self.E))
-        amax = float(np.abs(self.A).max()) if self.A.size else 0.0
+        lo = float(self.A.min()) if self.A.size else 0.0
+        hi = float(self.A.max()) if self.A.size else 0.0
+        amax = max(abs(lo), abs(hi))
         cap = max(1, min(max_scaled, HEADROOM // max(self.max_pairs, 1)))
         if amax > 0:
             # A power of two keeps A * scale exact in binary floating point, so affinities that are
@@ -64,11 +66,8 @@ class Instance:
             self.scale = 2.0 ** math.floor(math.log2(cap / amax))
         else:
             self.scale = 1.0
-        if self.A.size:
-            self.smin = int(np.rint(float(self.A.min()) * self.scale))
-            self.smax = int(np.rint(float(self.A.max()) * self.scale))
-        else:
-            self.smin = self.smax = 0
+        self.smin = int(np.rint(lo * self.scale))
+        self.smax = int(np.rint(hi * self.scale))
         # Every pair gets weight BIG + s; BIG exceeds any affinity difference a solution can collect, so
         # maximising the weighted sum maximises the number of pairs first (see the package docstring).
         self.big = self.max_pairs * (self.smax - self.smin) + max(0, -self.smin) + 1
