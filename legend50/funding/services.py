@@ -377,7 +377,7 @@ def disbursement_create(
         except IntegrityError:
             raise ConflictError(_("같은 차수의 교부가 동시에 등록되었습니다. 다시 시도하세요.")) from None
     _notify(
-        kind="funding.disbursed",
+        kind="disbursement.recorded",
         roles=[Role.PROVINCE_OFFICER],
         region_code=locked.project.lead_region.code,
         subject=_("교부 안내: %(title)s %(label)s %(amount)s")

@@ -1,5 +1,6 @@
 from django.db.models import Prefetch
 
+from legend50.core.actors import actor_for
 from legend50.programs.models import Call
 
 from .models import Decision, DecisionItem, DecisionStatus, Objection, Outcome
@@ -41,6 +42,10 @@ def own_results(user, call):
         .prefetch_related(Prefetch("objections", queryset=Objection.objects.order_by("-filed_at")))
         .order_by("proposal__lead_region__code", "rank")
     )
+    actor = actor_for(user)
+    if not actor.reads_everything:
+        # Scores and reasons of other provinces' proposals stay private even when selected.
+        items = items.filter(proposal__lead_region__code__in=actor.region_codes)
     return decision, items
 
 

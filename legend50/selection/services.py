@@ -42,7 +42,7 @@ OUTCOME_TO_STATUS = {
 }
 
 
-def notify_safely(*, kind, roles, region_code=None, subject, body="", url="", related=None):
+def notify_safely(*, kind, roles, region_code=None, subject, body="", url="", related=None, actor=None):
     """Send through the activity app when it exists; selection never fails because of a notice."""
     try:
         from legend50.activity.services import notify, recipients_for
@@ -50,7 +50,9 @@ def notify_safely(*, kind, roles, region_code=None, subject, body="", url="", re
         log.info("activity app not available; notice not sent: %s", subject)
         return
     recipients = recipients_for(roles=roles, region_code=region_code)
-    notify(kind=kind, recipients=recipients, subject=subject, body=body, url=url, related=related)
+    notify(
+        kind=kind, recipients=recipients, subject=subject, body=body, url=url, related=related, actor=actor
+    )
 
 
 def _require_ministry(by, *, admin=False):
@@ -215,7 +217,7 @@ def decision_approve(*, decision: Decision, by, note: str = "", decided_on: date
         projects_from_decision(decision=decision, by=by)
     for code in sorted({i.proposal.lead_region.code for i in items}):
         notify_safely(
-            kind="selection.results",
+            kind="selection.approved",
             roles=[Role.PROVINCE_OFFICER, Role.OFFICE_OFFICER],
             region_code=code,
             subject=_("선정 결과 안내: %(call)s") % {"call": decision.call.title},
@@ -328,7 +330,7 @@ def objection_answer(*, objection: Objection, answer: str, result: str, by) -> O
         objection._change_reason = "이의신청 답변"
         objection.save()
     notify_safely(
-        kind="selection.objection_answered",
+        kind="objection.answered",
         roles=[Role.PROVINCE_OFFICER],
         region_code=objection.item.proposal.lead_region.code,
         subject=_("이의신청 답변: %(title)s") % {"title": objection.item.proposal.title},

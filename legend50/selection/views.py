@@ -98,6 +98,7 @@ def round_view(request, code):
 @login_required
 @require_POST
 def decision_propose(request, code):
+    _staff_or_404(request)
     call = _call(request, code)
     try:
         decision = services.decision_propose(
