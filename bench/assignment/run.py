@@ -12,6 +12,7 @@ Every (size, method) runs in a fresh subprocess so ru_maxrss is that method's ow
              is totally unimodular, so the LP optimum is the float optimum of the integer problem
 
 Usage:  .venv/bin/python bench/assignment/run.py [--sizes small|large|all] [--lp] [--seed N]
+        [--strategy auto|sparse|dense] [--only-engine] [--no-reference]
 """
 
 from __future__ import annotations
@@ -54,13 +55,16 @@ def make_instance(P: int, E: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return A, C
 
 
+ENGINE_STRATEGY = "auto"
+
+
 def run_engine(A: np.ndarray, C: np.ndarray) -> dict:
     root = Path(__file__).resolve().parents[2]
     sys.path.insert(0, str(root))
     from legend50.engines.assignment import AssignmentProblem, solve_assignment
 
     problem = AssignmentProblem(affinity=A, reviewers_per_proposal=QUOTA, max_load=LOAD, conflicts=C)
-    result = solve_assignment(problem)
+    result = solve_assignment(problem, strategy=ENGINE_STRATEGY)
     return {
         "objective": result.objective,
         "pairs": result.n_pairs,
@@ -194,7 +198,9 @@ def run_lp(A: np.ndarray, C: np.ndarray) -> dict:
 METHODS = {"engine": run_engine, "reference": run_reference, "greedy": run_greedy, "lp": run_lp}
 
 
-def worker(method: str, size: str, seed: int) -> None:
+def worker(method: str, size: str, seed: int, strategy: str) -> None:
+    global ENGINE_STRATEGY
+    ENGINE_STRATEGY = strategy
     A, C = make_instance(*SIZES[size], seed)
     rss_instance = peak_rss_mb()
     cpu0 = cpu_seconds()
@@ -208,9 +214,20 @@ def worker(method: str, size: str, seed: int) -> None:
     print(json.dumps(out))
 
 
-def spawn(method: str, size: str, seed: int) -> dict:
+def spawn(method: str, size: str, seed: int, strategy: str) -> dict:
     proc = subprocess.run(
-        [sys.executable, __file__, "--worker", method, "--sizes", size, "--seed", str(seed)],
+        [
+            sys.executable,
+            __file__,
+            "--worker",
+            method,
+            "--sizes",
+            size,
+            "--seed",
+            str(seed),
+            "--strategy",
+            strategy,
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -228,10 +245,17 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20240601)
     parser.add_argument("--lp", action="store_true", help="also solve the small size as a HiGHS LP")
     parser.add_argument("--no-reference", action="store_true", help="skip the dense reference flow")
+    parser.add_argument(
+        "--strategy",
+        choices=["auto", "sparse", "dense"],
+        default="auto",
+        help="engine back-end (dense = full network, i.e. the fallback path)",
+    )
+    parser.add_argument("--only-engine", action="store_true", help="run the engine alone")
     parser.add_argument("--worker", choices=sorted(METHODS), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker, args.sizes, args.seed)
+        worker(args.worker, args.sizes, args.seed, args.strategy)
         return
 
     sizes = ["small", "large"] if args.sizes == "all" else [args.sizes]
@@ -244,12 +268,12 @@ def main() -> None:
     print("-" * len(header))
     for size in sizes:
         P, E = SIZES[size]
-        methods = ["engine", "greedy"]
-        if not args.no_reference:
+        methods = ["engine"] if args.only_engine else ["engine", "greedy"]
+        if not (args.no_reference or args.only_engine):
             methods.insert(1, "reference")
         if args.lp and size == "small":
             methods.append("lp")
-        results = {m: spawn(m, size, args.seed) for m in methods}
+        results = {m: spawn(m, size, args.seed, args.strategy) for m in methods}
         eng = results["engine"]
         for m, r in results.items():
             notes = ""

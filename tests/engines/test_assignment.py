@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from legend50.engines.assignment import AssignmentProblem, _solve, solve_assignment
 
-FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 # --------------------------------------------------------------------------- helpers

@@ -38,7 +38,7 @@ def _label_vector(value: Any, length: int, name: str) -> np.ndarray:
     return arr.astype(np.int64, copy=False)
 
 
-@dataclass
+@dataclass(eq=False)  # array fields: element-wise == would make dataclass equality ambiguous
 class AssignmentProblem:
     """One reviewer-assignment instance; see the package docstring for the model.
 
@@ -134,7 +134,7 @@ class AssignmentProblem:
         return {int(s): int(m) for s, m in self.min_per_sector.items() if int(m) > 0}
 
 
-@dataclass
+@dataclass(eq=False)
 class AssignmentResult:
     """Solution of an AssignmentProblem.
 

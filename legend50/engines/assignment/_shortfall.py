@@ -18,6 +18,8 @@ def shortfall_reasons(
 ) -> dict[int, str]:
     """Explain, per short proposal, which supply ran out at the returned (maximum-count) solution.
 
+    rows must be sorted ascending (solve_assignment sorts the pairs before calling).
+
     "Free capacity" is judged at the returned solution: an expert counts if it is not conflicted
     and still below max_load, or already reviews this proposal. Since the number of pairs is
     maximal, a short proposal always lacks such experts (overall, per group or per required sector);
@@ -33,7 +35,8 @@ def shortfall_reasons(
     for i in short.tolist():
         eligible = np.ones(inst.E, dtype=bool) if inst.C is None else ~inst.C[i]
         eligible &= inst.col_active
-        mine = cols[rows == i]
+        lo, hi = np.searchsorted(rows, [i, i + 1])
+        mine = cols[lo:hi]
         own[:] = False
         own[mine] = True
         available = eligible & (free_cols | own)
