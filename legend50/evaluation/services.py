@@ -165,7 +165,8 @@ def _clean_expert_fields(data: dict, *, row: str | None = None) -> tuple[dict, d
             for message in messages:
                 err("ksic_divisions", message)
     clean["keywords"] = parse_keywords(data.get("keywords"))
-    load = data.get("max_load", 5)
+    load = data.get("max_load")
+    load = 5 if load is None else load
     try:
         load = int(str(load).strip()) if str(load).strip() else 5
         if not 0 <= load <= 50:
