@@ -11,7 +11,10 @@ def consultant_scope(actor, action):
         return None
     if action not in ("view", "consult", "download"):
         return None
-    return Q(consulting_assignments__expert_id=actor.user_id, consulting_assignments__is_active=True)
+    from .models import ConsultingAssignment
+
+    assigned = ConsultingAssignment.objects.filter(expert_id=actor.user_id, is_active=True)
+    return Q(pk__in=assigned.values("proposal_id"))
 
 
 def deadline_reminders(now, horizon):

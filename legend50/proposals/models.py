@@ -88,10 +88,12 @@ class Proposal(DomainModel):
         staff_orgs = actor.organizations_with_role(Role.INSTITUTION_STAFF)
         if staff_orgs:
             # Institution staff invited to the consortium work on the proposal with the province.
-            own |= Q(consortium__organization_id__in=staff_orgs)
+            own |= Q(
+                pk__in=ConsortiumMember.objects.filter(organization_id__in=staff_orgs).values("proposal_id")
+            )
         if action == "view":
-            return queryset.filter(own | Q(is_published=True)).distinct()
-        return queryset.filter(own).distinct()
+            return queryset.filter(own | Q(is_published=True))
+        return queryset.filter(own)
 
     @property
     def is_editable(self) -> bool:

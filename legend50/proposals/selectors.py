@@ -1,11 +1,12 @@
 """Reads of proposals, always through `visible_to` (lists, exports and single records alike)."""
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from legend50.registry.models import Region
 
 from .choices import KSIC_SECTION_LABELS
-from .models import Proposal, ProposalStatus
+from .models import BudgetLine, Proposal, ProposalFirm, ProposalStatus
 
 SORTS = {
     "title": "title",
@@ -30,9 +31,21 @@ def proposal_list(user, action="view"):
 
 def filtered(user, params, action="view"):
     """The list (or export) for the given filters: call, region, status, industry, region group, q."""
+    budget = (
+        BudgetLine.objects.filter(proposal=OuterRef("pk"))
+        .values("proposal")
+        .annotate(s=Sum("amount_krw"))
+        .values("s")
+    )
+    firms = (
+        ProposalFirm.objects.filter(proposal=OuterRef("pk"))
+        .values("proposal")
+        .annotate(c=Count("pk"))
+        .values("c")
+    )
     rows = proposal_list(user, action).annotate(
-        budget_total=Sum("budget_lines__amount_krw"),
-        firm_count=Count("participating_firms", distinct=True),
+        budget_total=Coalesce(Subquery(budget, output_field=IntegerField()), Value(0)),
+        firm_count=Coalesce(Subquery(firms, output_field=IntegerField()), Value(0)),
     )
     call = params.get("call", "")
     if call:

@@ -713,8 +713,8 @@ def _read_table(upload, filename: str) -> list[list[str]]:
         from openpyxl import load_workbook
 
         try:
-            upload_bytes = io.BytesIO(data)
-            files.inspect(_BytesUpload(upload_bytes, len(data)), filename)
+            upload_bytes = _BytesUpload(data)
+            files.inspect(upload_bytes, filename)
             workbook = load_workbook(upload_bytes, read_only=True, data_only=True)
         except ValidationFailed:
             raise
@@ -735,20 +735,16 @@ def _read_table(upload, filename: str) -> list[list[str]]:
     )
 
 
-class _BytesUpload:
-    def __init__(self, buffer, size):
-        self._buffer = buffer
-        self.size = size
+class _BytesUpload(io.BytesIO):
+    """Bytes with the `size` and `chunks()` the attachment checks expect."""
 
-    def seek(self, pos):
-        return self._buffer.seek(pos)
-
-    def read(self, n=-1):
-        return self._buffer.read(n)
+    @property
+    def size(self):
+        return len(self.getbuffer())
 
     def chunks(self):
-        self._buffer.seek(0)
-        while chunk := self._buffer.read(65536):
+        self.seek(0)
+        while chunk := self.read(65536):
             yield chunk
 
 
@@ -761,10 +757,10 @@ def firms_import(*, proposal, upload, filename: str, lock_version, by) -> dict:
         _check_version(current, lock_version)
     files.check_name(filename)
     table = _read_table(upload, filename)
-    table = [r for r in table if any(str(c).strip() for c in r)]
-    if not table:
+    numbered = [(n, r) for n, r in enumerate(table, start=1) if any(str(c).strip() for c in r)]
+    if not numbered:
         raise ValidationFailed(_("파일에 행이 없습니다."), errors={"file": [_("파일에 행이 없습니다.")]})
-    header = [str(c).strip().replace(" ", "") for c in table[0]]
+    header = [str(c).strip().replace(" ", "") for c in numbered[0][1]]
     columns = {}
     for key, aliases in HEADER_ALIASES.items():
         for index, cell in enumerate(header):
@@ -774,7 +770,7 @@ def firms_import(*, proposal, upload, filename: str, lock_version, by) -> dict:
     if "brn" not in columns:
         message = _("첫 행에 ‘사업자등록번호’ 열이 있어야 합니다 (기업명, 사업자등록번호, 시·도).")
         raise ValidationFailed(message, errors={"file": [message]})
-    body = table[1:]
+    body = numbered[1:]
     if len(body) > MAX_IMPORT_ROWS:
         message = _("한 번에 %(n)d행까지 가져올 수 있습니다.") % {"n": MAX_IMPORT_ROWS}
         raise ValidationFailed(message, errors={"file": [message]})
@@ -788,7 +784,7 @@ def firms_import(*, proposal, upload, filename: str, lock_version, by) -> dict:
     seen: dict[str, int] = {}
     accepted = []
     already = set(current.participating_firms.values_list("firm__brn", flat=True))
-    for number, row in enumerate(body, start=2):
+    for number, row in body:
         name, brn_text, region_text = cell(row, "name"), cell(row, "brn"), cell(row, "region")
         existing, problems, fields = _resolve_firm(name, brn_text, region_text, current.lead_region)
         brn = fields["brn"]
