@@ -17,7 +17,14 @@ def _won(x: int) -> str:
     return f"{int(x):,} won"
 
 
-def diagnose_infeasibility(problem: PortfolioProblem) -> str | None:
+def diagnose_infeasibility(
+    problem: PortfolioProblem, *, must_include_name: str = "must_include"
+) -> str | None:
+    """The first necessary condition that fails, as a sentence; None when all pass.
+
+    ``must_include_name`` lets callers that forced a proposal in (exclusion explanations) name it.
+    """
+    mi_name = must_include_name
     listed = problem.candidate_mask()
     mi = problem._must_include
     cost, budget = problem._cost, problem._budget
@@ -47,6 +54,8 @@ def diagnose_infeasibility(problem: PortfolioProblem) -> str | None:
             if n_listed < lo:
                 noun = "candidate" if n_listed == 1 else "candidates"
                 return f"{head} has only {n_listed} eligible {noun}"
+            if count == 0 and n_listed == 1:
+                return f"{head} its only eligible candidate does not fit within the budget on its own"
             if count == 0:
                 return f"{head} none of its {n_listed} eligible candidates fits within the budget on its own"
             return f"{head} only {count} of its {n_listed} eligible candidates fit within the budget on their own"
@@ -60,12 +69,12 @@ def diagnose_infeasibility(problem: PortfolioProblem) -> str | None:
             have = mi_labels[g.name].get(label, 0)
             if have > hi:
                 noun = "proposal" if have == 1 else "proposals"
-                return f"must_include puts {have} {noun} in {g.name} {label}, above its maximum of {hi}"
+                return f"{mi_name} puts {have} {noun} in {g.name} {label}, above its maximum of {hi}"
 
     mi_used = cost[mi].sum(axis=0) if mi.size else np.zeros(problem.k, dtype=np.int64)
     for d in range(problem.k):
         if mi_used[d] > budget[d]:
-            return f"must_include alone exceeds budget dimension {d} by {_won(mi_used[d] - budget[d])}"
+            return f"{mi_name} alone exceeds budget dimension {d} by {_won(mi_used[d] - budget[d])}"
 
     # Group minimums filled with the cheapest optional candidates, one budget dimension at a time.
     for g in problem.groupings:
@@ -83,7 +92,7 @@ def diagnose_infeasibility(problem: PortfolioProblem) -> str | None:
                 c = cost[members, d]
                 cheapest += int(np.partition(c, short - 1)[:short].sum()) if short < c.size else int(c.sum())
             if mi_used[d] + cheapest > budget[d]:
-                extra = f" plus {_won(mi_used[d])} for must_include" if mi_used[d] else ""
+                extra = f" plus {_won(mi_used[d])} for {mi_name}" if mi_used[d] else ""
                 plural = "selection" if n_extra == 1 else "selections"
                 return (
                     f"the minimums per {g.name} require {n_extra} more {plural} whose cheapest cost "
@@ -105,7 +114,7 @@ def diagnose_infeasibility(problem: PortfolioProblem) -> str | None:
                 for lab, c in zip(labels.tolist(), counts.tolist(), strict=True)
             )
             if need > allowed:
-                what = f"the minimums per {ga.name}" + (" and must_include" if mi.size else "")
+                what = f"the minimums per {ga.name}" + (f" and {mi_name}" if mi.size else "")
                 if gb is ga:
                     return f"{what} need at least {need} selections but the maximums allow at most {allowed}"
                 return (

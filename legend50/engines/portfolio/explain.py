@@ -59,7 +59,8 @@ def _forced_reason(problem: PortfolioProblem, j: int) -> str:
             if taken >= hi:
                 who = "must_include already fills it" if taken else "it allows none"
                 return f"{g.name} {int(g.labels[j])} allows at most {hi} selected and {who}"
-    reason = diagnose_infeasibility(problem.with_must_include(j))
+    name = "must_include with this proposal" if mi.size else "this proposal"
+    reason = diagnose_infeasibility(problem.with_must_include(j), must_include_name=name)
     if reason:
         return "with it, " + reason
     return "no portfolio containing it meets every budget and group minimum at once"

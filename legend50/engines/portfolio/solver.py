@@ -698,9 +698,7 @@ def greedy_portfolio(problem: PortfolioProblem) -> PortfolioResult:
         )
     else:
         status = "feasible"
-        explanation = (
-            f"Ranked list: {selected.size} of {model.m} candidates taken in value order while they fit."
-        )
+        explanation = f"Ranked list: {selected.size} of {int(problem.candidate_mask().sum())} candidates taken in value order while they fit."
     return PortfolioResult(
         selected=selected,
         objective=objective,
