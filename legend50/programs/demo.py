@@ -5,7 +5,16 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from .models import Call, EnvelopeKind, FundingSource, Program, ProgramEnvelope, Target
+from .models import (
+    Call,
+    CallBudget,
+    EnvelopeKind,
+    FundingSource,
+    Program,
+    ProgramEnvelope,
+    RubricCriterion,
+    Target,
+)
 
 KST = ZoneInfo("Asia/Seoul")
 EOK = 10**8
@@ -22,6 +31,56 @@ TARGETS = [
     ("sme_sales_share", "중소기업 총매출 비중 50% 이상", 2),
     ("noncapital_sales_share", "비수도권 기업 매출 비중 50% 이상", 3),
 ]
+
+
+# The evaluation rubric of the 2024 call (5 criteria, 100 points; per-criterion cut at 40%).
+RUBRIC = [
+    (
+        "necessity",
+        "사업 필요성 및 지역 특화성",
+        "지역 주력산업·현안과의 연계, 지역 정책(첨단전략산업·기회발전특구 등)과의 정합성",
+        20,
+        8,
+    ),
+    ("feasibility", "사업 계획의 타당성", "추진방향·세부 과제·일정의 구체성과 실현 가능성", 25, 10),
+    (
+        "consortium",
+        "추진체계 및 협력 역량",
+        "지방정부·지방중기청·지역혁신기관의 역할 분담과 원팀 협력 역량",
+        20,
+        8,
+    ),
+    (
+        "outcomes",
+        "기대효과 및 성과지표",
+        "참여기업 매출·수출·고용 목표의 도전성과 측정 가능성 (K-SME 50+ 기여)",
+        20,
+        8,
+    ),
+    ("budget", "예산 계획의 적정성", "연도별·재원별 예산의 적정성과 지방비 매칭", 15, 6),
+]
+# Call budget envelope by year and source (2024 from the January 2024 joint call; 2025–2026 planned).
+CALL_BUDGETS = {
+    2024: {FundingSource.NATIONAL: 2_790 * EOK, FundingSource.LOCAL: 800 * EOK},
+    2025: {FundingSource.NATIONAL: 2_800 * EOK, FundingSource.LOCAL: 820 * EOK},
+    2026: {FundingSource.NATIONAL: 2_800 * EOK, FundingSource.LOCAL: 820 * EOK},
+}
+
+
+def _rubric(call):
+    for order, (key, label, description, max_score, threshold) in enumerate(RUBRIC):
+        RubricCriterion.objects.update_or_create(
+            call=call,
+            key=key,
+            defaults={
+                "label": label,
+                "description": description,
+                "max_score": max_score,
+                "threshold": threshold,
+                "weight": 1,
+                "order": order,
+            },
+        )
 
 
 def load_facts(out=None):
@@ -76,7 +135,7 @@ def load_facts(out=None):
             indicator_key=key,
             defaults={"label": label, "target_share": "0.5000", "target_year": 2027, "order": order},
         )
-    Call.objects.update_or_create(
+    call, _ = Call.objects.update_or_create(
         code="legend50plus-2024",
         defaults={
             "program": program,
@@ -86,8 +145,21 @@ def load_facts(out=None):
             "closes_at": datetime(2023, 10, 13, 18, 0, tzinfo=KST),
             "start_year": 2024,
             "end_year": 2026,
+            "description": (
+                "17개 시·도가 지방중소벤처기업청과 함께 지역혁신기관의 역량을 결집하여 지역특화 사업(프로젝트)을 "
+                "기획·제안합니다. 산·학·연 전문가의 컨설팅과 평가를 거쳐 선정합니다."
+            ),
+            "max_proposals_per_province": 3,
+            "min_local_share_bp": 2000,
+            "overall_threshold": 60,
         },
     )
+    _rubric(call)
+    for year, sources in CALL_BUDGETS.items():
+        for source, amount in sources.items():
+            CallBudget.objects.update_or_create(
+                call=call, year=year, source=source, defaults={"amount_krw": amount}
+            )
     return program
 
 
@@ -97,7 +169,7 @@ def load_demo(out=None, seed=0):
     now = timezone.now().astimezone(KST)
     opens = now.replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=14)
     closes = (now + timedelta(days=30)).replace(hour=18, minute=0, second=0, microsecond=0)
-    Call.objects.get_or_create(
+    call, _ = Call.objects.get_or_create(
         code="legend50plus-2027-sample",
         defaults={
             "program": program,
@@ -108,5 +180,16 @@ def load_demo(out=None, seed=0):
             "start_year": 2027,
             "end_year": 2029,
             "is_sample": True,
+            "min_local_share_bp": 2000,
+            "overall_threshold": 60,
         },
     )
+    _rubric(call)
+    for offset, year in enumerate(range(2027, 2030)):
+        for source, amount in (
+            (FundingSource.NATIONAL, (1_200 + 50 * offset) * EOK),
+            (FundingSource.LOCAL, 350 * EOK),
+        ):
+            CallBudget.objects.get_or_create(
+                call=call, year=year, source=source, defaults={"amount_krw": amount}
+            )
