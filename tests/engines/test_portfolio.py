@@ -382,7 +382,7 @@ def test_explain_exclusions_tie_and_group_maximum():
     assert e.value_needed is None and "group 1 allows at most 0" in e.message
 
 
-@settings(max_examples=6, deadline=None)
+@settings(max_examples=4, deadline=None)
 @given(st.integers(0, 2**32 - 1))
 def test_explained_changes_are_enough(seed):
     rnd = np.random.default_rng(seed)
