@@ -20,12 +20,15 @@ PROVINCE_ROLES = (Role.PROVINCE_OFFICER, Role.OFFICE_OFFICER, Role.INSTITUTION_S
 
 
 def _project_money_scope(queryset, actor, action, prefix):
-    """Money records: ministry all; auditors read; a province's officers see their own projects'
-    money (and may act on it where the service allows); nobody else, including the public."""
+    """Money records: ministry all; auditors read; a province's officers read their own projects'
+    money (their writes go through the project: reports, plan changes, settlements); nobody else,
+    including the public."""
     if actor.is_ministry:
         return queryset
+    if action not in ("view", "export"):
+        return queryset.none()
     if actor.is_auditor:
-        return queryset if action in ("view", "export") else queryset.none()
+        return queryset
     if actor.has_role(*PROVINCE_ROLES):
         return queryset.filter(**{f"{prefix}lead_region__code__in": actor.region_codes})
     return queryset.none()

@@ -12,12 +12,12 @@ EOK = 10**8
 
 # (region, title, score, passes, national per year, local per year) — years 2024..2026
 DEFAULT_SPECS = [
-    ("27", "대구 ABB 융합 로봇SI 제조혁신", "90", True, 60 * EOK, 20 * EOK),
-    ("11", "서울 바이오 소부장", "85", True, 50 * EOK, 16 * EOK),
-    ("41", "경기 반도체 후공정", "84", True, 50 * EOK, 16 * EOK),
-    ("29", "광주 AI 모빌리티", "70", True, 30 * EOK, 10 * EOK),
-    ("43", "충북 이차전지", "65", False, 20 * EOK, 7 * EOK),
-    ("50", "제주 그린수소", None, None, 20 * EOK, 7 * EOK),
+    ("27", "대구 ABB 융합 로봇SI 제조혁신", "90", True, 60 * EOK, 30 * EOK),
+    ("11", "서울 바이오 소부장", "85", True, 50 * EOK, 25 * EOK),
+    ("41", "경기 반도체 후공정", "84", True, 50 * EOK, 25 * EOK),
+    ("29", "광주 AI 모빌리티", "70", True, 30 * EOK, 15 * EOK),
+    ("43", "충북 이차전지", "65", False, 20 * EOK, 10 * EOK),
+    ("50", "제주 그린수소", None, None, 20 * EOK, 10 * EOK),
 ]
 
 

@@ -101,7 +101,7 @@ def test_approval_changes_states_creates_projects_notifies_and_publishes(world, 
     assert projects.count() == 2
     seoul = projects.get(lead_region__code="11")
     assert Allocation.objects.filter(project=seoul).count() == 6
-    assert sum(a.amount_krw for a in seoul.allocations.all()) == 3 * 66 * EOK
+    assert sum(a.amount_krw for a in seoul.allocations.all()) == 3 * 75 * EOK
     assert Notification.objects.filter(recipient__username="province-11", kind="selection.approved").exists()
     assert Notification.objects.filter(recipient__username="province-27", kind="selection.approved").exists()
     response = client.get(f"/selection/calls/{call_2024().code}/results/")

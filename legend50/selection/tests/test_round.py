@@ -34,7 +34,7 @@ def test_requested_costs_sum_budget_lines_exactly(world):
     costs = requested_costs(p)
     assert costs[(2024, "national")] == 60 * EOK
     assert all(isinstance(v, int) for v in costs.values())
-    assert sum(costs.values()) == 3 * 80 * EOK
+    assert sum(costs.values()) == 3 * 90 * EOK
 
 
 def test_optimal_beats_greedy_and_every_constraint_holds(world):
