@@ -166,9 +166,11 @@ def explain_exclusions(
             hc.run()
             if hc.getModelStatus() == highspy.HighsModelStatus.kOptimal:
                 s_star = min(1.0, max(0.0, float(hc.getSolution().col_value[model.m])))
-                keep = np.floor(problem._cost[j] * s_star + 1e-9).astype(np.int64)
-                reduction = problem._cost[j] - keep
-                share = 1.0 - s_star
+                # HiGHS may overshoot a scaled budget row by its 1e-6 tolerance: add that much to the cut.
+                slack = np.floor(1e-6 * model.budget_scale).astype(np.int64)
+                keep = np.floor(problem._cost[j] * s_star).astype(np.int64) - slack
+                reduction = problem._cost[j] - np.clip(keep, 0, problem._cost[j])
+                share = float(reduction.sum() / problem._cost[j].sum())
                 amounts = " / ".join(f"{int(r):,}" for r in reduction)
                 where = "" if problem.k == 1 else " across the budget dimensions"
                 msg += f", or its request cut by {math.ceil(share * 1000) / 10:g}% ({amounts} won{where})"
