@@ -6,7 +6,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from legend50.programs.models import Call, Program
 
-from ..schemas import ERRORS, ErrorOut
+from ..schemas import responses
 
 router = Router(tags=["programs"])
 
@@ -36,18 +36,18 @@ class CallOut(Schema):
         return obj.program.code
 
 
-@router.get("/programs", response={200: list[ProgramOut], **ERRORS}, summary="사업 목록")
+@router.get("/programs", response=responses(list[ProgramOut]), summary="사업 목록")
 def list_programs(request):
     return Program.objects.visible_to(request.user)
 
 
-@router.get("/calls", response={200: list[CallOut], **ERRORS}, summary="공모 목록")
+@router.get("/calls", response=responses(list[CallOut]), summary="공모 목록")
 @paginate(LimitOffsetPagination)
 def list_calls(request, program: str | None = None):
     calls = Call.objects.visible_to(request.user).select_related("program").order_by("-opens_at", "id")
     return calls.filter(program__code=program) if program else calls
 
 
-@router.get("/calls/{code}", response={200: CallOut, 404: ErrorOut, 401: ErrorOut, 429: ErrorOut})
+@router.get("/calls/{code}", response=responses(CallOut))
 def get_call(request, code: str):
     return get_object_or_404(Call.objects.visible_to(request.user).select_related("program"), code=code)

@@ -3,7 +3,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from legend50.registry.models import Organization, Region
 
-from ..schemas import ERRORS, ErrorOut
+from ..schemas import responses
 
 router = Router(tags=["registry"])
 
@@ -46,12 +46,12 @@ class OrganizationFilter(FilterSchema):
         return Q(name__icontains=value) if value else Q()
 
 
-@router.get("/regions", response={200: list[RegionOut], **ERRORS}, summary="17개 시·도")
+@router.get("/regions", response=responses(list[RegionOut]), summary="17개 시·도")
 def list_regions(request):
     return Region.objects.visible_to(request.user)
 
 
-@router.get("/organizations", response={200: list[OrganizationOut], **ERRORS}, summary="기관 목록")
+@router.get("/organizations", response=responses(list[OrganizationOut]), summary="기관 목록")
 @paginate(LimitOffsetPagination)
 def list_organizations(request, filters: Query[OrganizationFilter]):
     return filters.filter(
@@ -61,7 +61,7 @@ def list_organizations(request, filters: Query[OrganizationFilter]):
 
 @router.get(
     "/organizations/{organization_id}",
-    response={200: OrganizationOut, 404: ErrorOut, 401: ErrorOut, 429: ErrorOut},
+    response=responses(OrganizationOut),
 )
 def get_organization(request, organization_id: int):
     from django.shortcuts import get_object_or_404
