@@ -301,6 +301,13 @@ class ProposalTransition(models.Model):
         verbose_name = _("상태 변경 기록")
         verbose_name_plural = _("상태 변경 기록")
 
+    @property
+    def action_label(self) -> str:
+        from .workflow import BY_ACTION
+
+        transition = BY_ACTION.get(self.action)
+        return str(transition.label) if transition else self.action
+
 
 class ConsultingAssignment(models.Model):
     """A consultant expert assigned by the ministry to a proposal (sees it, leaves feedback)."""

@@ -48,7 +48,7 @@ def build_snapshot(proposal) -> dict:
                 "key": k.key,
                 "label": k.label,
                 "unit": k.unit,
-                "baseline": str(k.baseline),
+                "baseline": _plain(k.baseline),
                 "baseline_year": k.baseline_year,
                 "targets": dict(k.targets),
             }
@@ -77,6 +77,11 @@ def build_snapshot(proposal) -> dict:
             for a in proposal.attachments.filter(removed_at__isnull=True).order_by("pk")
         ],
     }
+
+
+def _plain(number) -> str:
+    text = f"{number:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def snapshot_hash(snapshot: dict) -> str:
