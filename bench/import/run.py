@@ -47,8 +47,8 @@ HEADER = [
 def brn_for(serial: int) -> str:
     from legend50.engines.ids import brn_check_digit
 
-    first = f"{101 + serial % 800:03d}81{serial // 800 % 100000:05d}"[:9]
-    first = f"{101 + serial // 100000:03d}{81 + (serial // 10000) % 7:02d}{serial % 10000:04d}"
+    # tax office 101.., type code 81–87 (corporations), serial: unique for any serial < 63,000,000
+    first = f"{101 + serial // 70000:03d}{81 + (serial // 10000) % 7:02d}{serial % 10000:04d}"
     return first + str(brn_check_digit(first))
 
 

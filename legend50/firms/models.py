@@ -66,6 +66,15 @@ class Firm(DomainModel):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        from .importing import name_key
+
+        self.name_key = name_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
+        super().save(*args, **kwargs)
+
     @property
     def brn_display(self) -> str:
         if not self.brn:
