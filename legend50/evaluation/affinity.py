@@ -30,13 +30,13 @@ def proposal_features(proposal) -> tuple[set[str], str]:
     """KSIC divisions (from the proposal's own industry fields when present, else its firms) and
     the text keywords are matched against."""
     divisions = set()
-    for attr in ("ksic_divisions", "target_ksic", "ksic_codes", "target_industry_ksic"):
+    for attr in ("ksic_division", "ksic_divisions", "target_ksic"):
         value = getattr(proposal, attr, None)
         if value:
             divisions |= _divisions(value if isinstance(value, list | tuple) else [value])
     divisions |= _divisions(link.firm.ksic_code for link in proposal.participating_firms.all())
     text_parts = [proposal.title, proposal.summary]
-    for attr in ("keywords", "target_industry", "objectives"):
+    for attr in ("tags", "background", "direction", "objectives"):
         value = getattr(proposal, attr, None)
         if isinstance(value, list | tuple):
             text_parts.extend(str(v) for v in value)

@@ -103,6 +103,15 @@ def proposal_view(proposal, *, blind: bool) -> dict:
         "pk": proposal.pk,
         "title": mask(proposal.title),
         "summary": mask(proposal.summary),
+        "sections": [
+            (label, mask(getattr(proposal, attr, "") or ""))
+            for attr, label in (("background", "추진배경"), ("direction", "추진방향"), ("objectives", "목표"))
+            if getattr(proposal, attr, "")
+        ],
+        "ksic": " ".join(
+            x for x in (getattr(proposal, "ksic_section", ""), getattr(proposal, "ksic_division", "")) if x
+        ),
+        "tags": [mask(t) for t in (getattr(proposal, "tags", None) or []) if isinstance(t, str)],
         "region": proposal.lead_region.name,
         "call_title": proposal.call.title,
         "status": proposal.get_status_display(),

@@ -4,6 +4,8 @@ document is served to an expert of a blind call."""
 from __future__ import annotations
 
 import io
+from datetime import date, datetime
+from decimal import Decimal
 from urllib.parse import quote
 
 from django.http import HttpResponse
@@ -12,6 +14,16 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "예" if value else "아니오"
+    if isinstance(value, int | float | Decimal | date | datetime):
+        return value
+    return str(value)
 
 
 def workbook_bytes(
@@ -29,7 +41,7 @@ def workbook_bytes(
         if offset:
             ws.append([])
             offset += 1
-        ws.append(header)
+        ws.append([str(h) for h in header])
         head_row = offset + 1
         for col in range(1, len(header) + 1):
             cell = ws.cell(row=head_row, column=col)
@@ -37,7 +49,7 @@ def workbook_bytes(
             cell.fill = PatternFill("solid", fgColor="E8EEF7")
             cell.alignment = Alignment(wrap_text=True, vertical="center")
         for row in rows:
-            ws.append(["" if v is None else v for v in row])
+            ws.append([_cell(v) for v in row])
         for col, label in enumerate(header, start=1):
             width = max(
                 [len(str(label))] + [len(str(r[col - 1] or "")) for r in rows[:200] if col - 1 < len(r)]

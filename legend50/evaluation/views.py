@@ -448,6 +448,8 @@ def _attachments(proposal, *, blind: bool):
         return []
     qs = manager.all()
     field_names = {f.name for f in qs.model._meta.get_fields()}
+    if "removed_at" in field_names:
+        qs = qs.filter(removed_at__isnull=True)
     if blind:
         if "is_blind_version" not in field_names:
             return []

@@ -29,6 +29,7 @@ def call_2024(**settings) -> Call:
     for key, value in (defaults | settings).items():
         setattr(call, key, value)
     call.save()
+    call.criteria.exclude(key__in=[c[0] for c in CRITERIA]).delete()
     for order, (key, label, max_score, threshold) in enumerate(CRITERIA):
         RubricCriterion.objects.update_or_create(
             call=call,
