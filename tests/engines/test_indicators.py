@@ -270,13 +270,14 @@ def _with_negatives(rows_to_negate: list[int], column: str) -> list[tuple]:
     return [tuple(r) for r in rows]
 
 
-@pytest.mark.parametrize("as_parquet", [False, True])
+@pytest.mark.parametrize("as_parquet", [False, "with statistics", "without statistics"])
 def test_negative_amount_is_named_with_count(tmp_path, as_parquet):
     table = make_table(_with_negatives([0, 1, 2], "sales_krw"))
     source = table
     if as_parquet:
+        # Without column statistics the check cannot be skipped and must run inside the scan.
         source = tmp_path / "neg.parquet"
-        pq.write_table(table, source)
+        pq.write_table(table, source, write_statistics=as_parquet == "with statistics")
     with pytest.raises(ValueError, match=r"negative amount in column 'sales_krw' \(3 rows\)"):
         compute_ksme_indicators(source)
 
@@ -475,3 +476,18 @@ def test_concurrent_calls_do_not_mix_sources():
     with ThreadPoolExecutor(4) as pool:
         got = list(pool.map(lambda t: compute_ksme_indicators(t)["sme_sales_share"], tables))
     assert got == [10 * i / (10 * i + 100) for i in range(1, 9)]
+
+
+def test_clean_parquet_needs_no_in_scan_checks(tmp_path):
+    # The generator's files carry min/null statistics proving no negatives or nulls, so the scan
+    # does no validation work at all; an Arrow table still needs the negative checks.
+    from legend50.engines.indicators import compute
+
+    path = write_microdata_parquet(tmp_path / "clean.parquet", 1000, seed=0)
+    cur = compute._cursor(1)
+    try:
+        assert compute._columns_needing_checks(cur, str(path), None) == (set(), set())
+        table = pq.read_table(path)
+        assert compute._columns_needing_checks(cur, None, table) == (set(compute.AMOUNT_COLUMNS), set())
+    finally:
+        cur.close()
