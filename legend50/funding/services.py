@@ -331,12 +331,12 @@ def disbursement_create(
         raise ValidationFailed(_("입력값을 확인하세요."), errors=errors)
     with transaction.atomic():
         locked = (
-            Allocation.objects.select_for_update()
-            .select_related("project__agreement", "project__lead_region")
+            Allocation.objects.select_for_update(of=("self",))
+            .select_related("project__lead_region")
             .get(pk=allocation.pk)
         )
         label = f"{locked.year}년 {_source_label(locked.source)}"
-        agreement = getattr(locked.project, "agreement", None)
+        agreement = Agreement.objects.filter(project_id=locked.project_id).first()
         if agreement is None or agreement.status != AgreementStatus.SIGNED:
             raise ConflictError(_("협약을 체결한 뒤에 교부할 수 있습니다."))
         if locked.project.status == ProjectStatus.STOPPED and locked.year > _stopped_after(locked.project):
