@@ -352,3 +352,150 @@ def load_facts(out=None):
         f"참여기업 {event.exhibitors.count()}개사, 협약기관 {agreement.parties.count()}곳",
     )
     return event
+
+
+# ---------------------------------------------------------------- demo story (sample, clearly marked)
+
+SAMPLE_SLUG = "sample-next"
+SAMPLE_NOMINATIONS = [
+    # username, category, name, affiliation, position, stage
+    ("province-27", "대통령표창", "김표본", "(주)달구벌로보틱스 (표본)", "대표이사", "reviewed"),
+    ("province-27", "장관표창", "이표본", "(주)금호정밀 (표본)", "공장장", "submitted"),
+    ("province-26", "국무총리표창", "박표본", "(주)해운대표본 (표본)", "대표이사", "screened_out"),
+    ("province-44", "장관표창", "", "(재)충남테크노파크 (표본 단체)", "", "under_review"),
+]
+SAMPLE_MERIT = (
+    "(표본) 최근 3년간 지역 청년 고용을 늘리고 비정규직을 정규직으로 전환했으며, 지역 협력사와의 공동 "
+    "연구개발로 수출을 확대하여 지역경제 활성화에 기여함."
+)
+
+
+def load_demo(out=None, seed=0):
+    """A sample next edition with nominations and exhibitor applications at every stage, so the
+    workflow can be tried with the demo accounts. Deterministic and idempotent."""
+    from django.contrib.auth import get_user_model
+
+    from . import services
+
+    users = {u.username: u for u in get_user_model().objects.all()}
+    if "ministry" not in users:
+        _say(out, "events: demo accounts missing — sample edition skipped")
+        return None
+    ministry_user = users["ministry"]
+    ministry = Organization.objects.get(name="중소벤처기업부", kind=OrganizationKind.MINISTRY)
+    with transaction.atomic():
+        event, _created = Event.objects.update_or_create(
+            slug=SAMPLE_SLUG,
+            defaults={
+                "name": "지역혁신대전 (표본 회차)",
+                "edition": 99,
+                "theme": "(표본) 지역중소기업, 세계로",
+                "starts_on": date(2026, 12, 9),
+                "ends_on": date(2026, 12, 11),
+                "venue": "(표본) 지역 컨벤션센터",
+                "halls": ["제1전시관", "제2전시관"],
+                "host": ministry,
+                "organizers_label": "17개 시·도, 중소기업기술정보진흥원",
+                "expected_visitors_label": "(표본)",
+                "main_contents": ["기념식(유공자 포상, 업무협약)", "혁신기업 전시·홍보", "지역정책 세미나"],
+                "nominations_close_at": None,
+                "is_published": True,
+                "is_sample": True,
+            },
+        )
+        event.organizers.set(Organization.objects.filter(kind=OrganizationKind.LOCAL_GOVERNMENT))
+        if "expert-1" in users:
+            event.award_reviewers.add(users["expert-1"])
+        for name, rank, quota in AWARD_CATEGORIES:
+            AwardCategory.objects.update_or_create(
+                event=event, name=name, defaults={"rank": rank, "quota": quota, "is_sample": True}
+            )
+        themes = {}
+        for order, name in enumerate(THEMES, start=1):
+            themes[name], _c = ExhibitTheme.objects.update_or_create(
+                event=event,
+                name=name,
+                defaults={"order": order, "hall": "제2전시관", "capacity": 8, "is_sample": True},
+            )
+        day = date(2026, 12, 10)
+        for order, (start, end, segment, title, presenter, kind) in enumerate(
+            [
+                ("14:00", "14:10", "오프닝", "개회사", "(표본) 장관", SessionKind.CEREMONY),
+                (
+                    "14:10",
+                    "14:40",
+                    "포상 수여식",
+                    "지역산업진흥 유공자 포상",
+                    "(표본) 장관",
+                    SessionKind.CEREMONY,
+                ),
+                ("14:40", "15:00", "업무협약", "(표본) 업무협약", "", SessionKind.CEREMONY),
+                ("15:30", "17:00", "", "(표본) 지역정책 세미나", "(표본) 발표자", SessionKind.SEMINAR),
+            ],
+            start=1,
+        ):
+            Session.objects.update_or_create(
+                event=event,
+                order=order,
+                defaults={
+                    "kind": kind,
+                    "segment": segment,
+                    "title": title,
+                    "presenter": presenter,
+                    "starts_at": _kst(day, start),
+                    "ends_at": _kst(day, end),
+                    "is_sample": True,
+                },
+            )
+    for username, category, person, affiliation, position, stage in SAMPLE_NOMINATIONS:
+        if username not in users or Nomination.objects.filter(event=event, affiliation=affiliation).exists():
+            continue
+        nomination = services.nomination_submit(
+            event=event,
+            by=users[username],
+            category=event.award_categories.get(name=category),
+            nominee_kind=NomineeKind.PERSON if person else NomineeKind.ORGANIZATION,
+            nominee_name=person,
+            affiliation=affiliation,
+            affiliation_kind=AffiliationKind.FIRM if person else AffiliationKind.INNOVATION_INSTITUTION,
+            position=position,
+            merit_statement=SAMPLE_MERIT,
+        )
+        Nomination.objects.filter(pk=nomination.pk).update(is_sample=True)
+        if stage == "screened_out":
+            services.nomination_screen(
+                nomination=nomination,
+                by=ministry_user,
+                passed=False,
+                note="(표본) 추천 요건(재직기간) 미충족",
+            )
+        elif stage in ("under_review", "reviewed"):
+            services.nomination_screen(nomination=nomination, by=ministry_user, passed=True)
+        if stage == "reviewed":
+            services.nomination_review_submit(
+                nomination=nomination,
+                by=ministry_user,
+                scores={"merit": 36, "economy": 26, "jobs": 17, "spread": 8},
+                comment="(표본) 지역 일자리 기여가 뚜렷함",
+            )
+    for index, (theme, product) in enumerate(
+        [("차세대로봇", "(표본) 협동로봇"), ("IT", "(표본) 스마트팩토리 플랫폼")]
+    ):
+        username = f"firm-{index + 1}"
+        if username not in users:
+            continue
+        firm = services.applicant_firms(users[username]).first()
+        if firm is None or Exhibitor.objects.filter(event=event, firm=firm).exists():
+            continue
+        exhibitor = services.exhibitor_apply(
+            event=event, by=users[username], firm=firm, theme=themes[theme], product=product
+        )
+        Exhibitor.objects.filter(pk=exhibitor.pk).update(is_sample=True)
+        if index == 0:
+            services.exhibitor_review(exhibitor=exhibitor, by=ministry_user, accept=True)
+            services.exhibitor_allocate(exhibitor=exhibitor, by=ministry_user, hall="제2전시관", booth="R-01")
+    _say(
+        out,
+        f"events: {event.name} — 추천 {event.nominations.count()}건, 참가 신청 {event.exhibitors.count()}건",
+    )
+    return event

@@ -152,3 +152,14 @@ def test_load_facts_is_idempotent(expo):
         Firm.objects.count(),
         Agreement.objects.count(),
     )
+
+
+def test_sample_edition_story_is_marked_and_idempotent(expo):
+    event = demo.load_demo()
+    demo.load_demo()
+    assert event.is_sample
+    nominations = Nomination.objects.filter(event=event)
+    assert nominations.count() == 4 and all(n.is_sample for n in nominations)
+    assert set(nominations.values_list("status", flat=True)) == {"submitted", "under_review", "screened_out"}
+    assert nominations.get(nominee_name="김표본").review_count == 1
+    assert Exhibitor.objects.filter(event=event).count() == 2
