@@ -99,6 +99,7 @@ def _register_routers():
     for name, prefix in [
         ("registry", "/"),
         ("programs", "/"),
+        ("proposals", "/"),
     ]:
         module = import_module(f"legend50.api.routers.{name}")
         api.add_router(prefix, module.router)

@@ -2,10 +2,11 @@ from datetime import datetime
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from legend50.programs.models import Call, Program
 
+from ..pagination import Pagination
 from ..schemas import responses
 
 router = Router(tags=["programs"])
@@ -42,7 +43,7 @@ def list_programs(request):
 
 
 @router.get("/calls", response=responses(list[CallOut]), summary="공모 목록")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_calls(request, program: str | None = None):
     calls = Call.objects.visible_to(request.user).select_related("program").order_by("-opens_at", "id")
     return calls.filter(program__code=program) if program else calls

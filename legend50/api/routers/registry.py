@@ -1,8 +1,9 @@
 from ninja import FilterSchema, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from legend50.registry.models import Organization, Region
 
+from ..pagination import Pagination
 from ..schemas import responses
 
 router = Router(tags=["registry"])
@@ -52,7 +53,7 @@ def list_regions(request):
 
 
 @router.get("/organizations", response=responses(list[OrganizationOut]), summary="기관 목록")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_organizations(request, filters: Query[OrganizationFilter]):
     return filters.filter(
         Organization.objects.visible_to(request.user).select_related("region").order_by("id")

@@ -70,3 +70,8 @@ def test_token_cli_and_ui(world, client, capsys):
     other = ApiToken.objects.get(name="cli")
     login_as(client, "province_other")
     assert client.post(f"/accounts/tokens/{other.pk}/revoke/").status_code == 404
+
+
+def test_huge_offsets_are_refused_not_crashing(world, client):
+    response = client.get("/api/organizations?offset=2325123442406424051712")
+    assert response.status_code == 422 and "offset" in response.json()["errors"]
