@@ -165,3 +165,24 @@ class BoothForm(forms.Form):
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["hall"].choices = [(h, h) for h in event.halls or []]
+
+
+class AgreementForm(forms.Form):
+    title = forms.CharField(label=_("협약명"), max_length=200)
+    signed_on = forms.DateField(label=_("체결일"), widget=forms.DateInput(attrs={"type": "date"}))
+    purpose = forms.CharField(label=_("협약 내용"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    parties = forms.ModelMultipleChoiceField(
+        label=_("협약 기관"),
+        queryset=None,
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+        help_text=_("Ctrl(⌘) 키를 누른 채 여러 기관을 고르세요. 고른 순서가 아니라 목록 순서로 표시됩니다."),
+    )
+    document = forms.FileField(label=_("협약서"), required=False, help_text=_("PDF·HWP 등, 10MB까지"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from legend50.registry.models import Organization
+
+        self.fields["parties"].queryset = Organization.objects.exclude(kind="firm").order_by(
+            "kind", "region__code", "name"
+        )

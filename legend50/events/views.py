@@ -529,10 +529,37 @@ def exhibitors_publish(request, slug):
 
 def agreements(request, slug):
     event = _event(request, slug)
+    form = None
+    if actor_for(request.user).is_ministry:
+        form = forms.AgreementForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.agreement_create(
+                    by=request.user,
+                    event=event,
+                    title=data["title"],
+                    signed_on=data["signed_on"],
+                    purpose=data["purpose"],
+                    parties=list(data["parties"]),
+                    document=data.get("document"),
+                )
+            except ApplicationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("업무협약을 등록했습니다."))
+                return redirect("events:agreements", slug=event.slug)
+    elif request.method == "POST":
+        raise PermissionDenied
     return render(
         request,
         "events/agreements.html",
-        {"event": event, "agreements": selectors.agreements(request.user, event), "tab": "agreements"},
+        {
+            "event": event,
+            "agreements": selectors.agreements(request.user, event),
+            "form": form,
+            "tab": "agreements",
+        },
     )
 
 

@@ -224,3 +224,57 @@ def test_statistics_page(client, expo):
     assert chart["categories"]["values"] == [2, 3, 24]
     assert sum(chart["kinds"]["values"]) == 29
     assert "<script>" not in body.split('id="expo-chart-data"')[0][-200:]
+
+
+def test_attachment_download_is_scoped(client, expo):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    nomination = services.nomination_submit(
+        event=expo,
+        by=user("province-27"),
+        category=expo.award_categories.get(name="장관표창"),
+        nominee_kind="person",
+        nominee_name="첨부후보",
+        affiliation="(주)표본정밀",
+        merit_statement=MERIT,
+        files=[SimpleUploadedFile("공적조서.pdf", b"%PDF-1.4 dossier")],
+    )
+    attachment = nomination.attachments.get()
+    url = f"/expo/2023/nominations/{nomination.pk}/attachments/{attachment.pk}/"
+    check_matrix(
+        client,
+        [
+            Access(
+                url,
+                expect={
+                    "province_own": 200,
+                    "ministry": 200,
+                    "province_other": 404,
+                    "firm": 404,
+                    "anonymous": 302,
+                },
+            )
+        ],
+    )
+    login_as(client, "province_own")
+    response = client.get(url)
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 dossier"
+
+
+def test_agreement_registration(client, expo):
+    from legend50.events.models import Agreement
+    from legend50.registry.models import Organization
+
+    parties = list(Organization.objects.filter(kind="local_government").order_by("region__code")[:2])
+    data = {"title": "표본 협약", "signed_on": "2023-11-03", "parties": [p.pk for p in parties]}
+    check_matrix(
+        client, [Access("/expo/2023/agreements/", method="post", data=data, expect={"province_own": 403})]
+    )
+    login_as(client, "ministry")
+    response = client.post("/expo/2023/agreements/", {**data, "parties": [parties[0].pk]})
+    assert response.status_code == 200 and "협약 기관을 두 곳 이상 고르세요" in response.content.decode()
+    assert not Agreement.objects.filter(title="표본 협약").exists()
+    response = client.post("/expo/2023/agreements/", data)
+    assert response.status_code == 302
+    agreement = Agreement.objects.get(title="표본 협약")
+    assert [p.organization for p in agreement.parties.order_by("order")] == parties
