@@ -411,8 +411,6 @@ def region_lookup() -> dict[str, int]:
         table.setdefault(alias.code, alias.region_id)
         if alias.former_name:
             table.setdefault(alias.former_name, alias.region_id)
-            table.setdefault(alias.former_name[:2], alias.region_id)
-    # common short forms not stored as short_name (e.g. '충북' for 충청북도 is, '전라북도' old)
     return table
 
 
