@@ -173,3 +173,59 @@ def read_outcomes(path: Path, filename: str) -> OutcomeFile:
             )
         )
     return result
+
+
+# ------------------------------------------------------------------------------------------------
+# official observations
+# ------------------------------------------------------------------------------------------------
+
+OBSERVATION_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "indicator": ("지표", ("지표", "지표명", "지표키", "indicator", "indicatorkey", "key")),
+    "year": ("연도", ("연도", "기준연도", "year")),
+    "value": ("값(%)", ("값", "값%", "비중", "비중%", "value", "valuepercent", "percent")),
+    "source": ("출처", ("출처", "자료출처", "source")),
+    "note": ("비고", ("비고", "메모", "note")),
+    "region_code": ("시·도 코드", ("시도코드", "시도", "regioncode", "region")),
+}
+_OBS_LOOKUP = {alias: key for key, (_label, aliases) in OBSERVATION_COLUMNS.items() for alias in aliases}
+
+
+def read_observations(path: Path, filename: str) -> tuple[list[dict], int]:
+    """Rows of an official-figures file as dicts keyed by field, with their row number."""
+    rows = iter_rows(path, detect_format(filename))
+    try:
+        header = next(rows)
+    except StopIteration:
+        raise FileProblem(_("빈 파일입니다.")) from None
+    mapping: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        key = _OBS_LOOKUP.get(_STRIP.sub("", str(cell or "")).replace("%", "").lower())
+        if key is None:
+            key = _OBS_LOOKUP.get(_STRIP.sub("", str(cell or "")).lower())
+        if key is not None and key not in mapping:
+            mapping[key] = index
+    missing = [
+        OBSERVATION_COLUMNS[k][0] for k in ("indicator", "year", "value", "source") if k not in mapping
+    ]
+    if missing:
+        raise FileProblem(
+            _("필수 열이 없습니다: %(m)s. 첫 행은 열 이름이어야 합니다 (지표, 연도, 값(%%), 출처, 비고).")
+            % {"m": ", ".join(missing)}
+        )
+    out = []
+    total = 0
+    for number, cells in enumerate(rows, start=2):
+        cells = list(cells)
+        if not any(str(c or "").strip() for c in cells):
+            continue
+        total += 1
+        if total > MAX_ROWS:
+            raise FileProblem(_("한 번에 %(n)s행까지 가져올 수 있습니다.") % {"n": f"{MAX_ROWS:,}"})
+        row = {"row": number}
+        for key, index in mapping.items():
+            value = cells[index] if index < len(cells) else None
+            if isinstance(value, float) and value.is_integer() and key == "year":
+                value = int(value)
+            row[key] = "" if value is None else str(value).strip()
+        out.append(row)
+    return out, total

@@ -100,6 +100,77 @@ def observation_delete_official(*, observation_id: int, by) -> None:
         raise NotFoundError(_("공식 통계를 찾을 수 없습니다."))
 
 
+def observations_import(*, uploaded, by) -> dict:
+    """Import official figures from XLSX/CSV (지표, 연도, 값(%), 출처, 비고): all rows or none, every
+    problem named by row and column. Computed figures are never written this way."""
+    from legend50.firms.importing import FileProblem
+
+    if not actor_for(by).is_ministry:
+        raise PermissionDeniedError(_("공식 통계는 중기부 담당자만 가져올 수 있습니다."))
+    if uploaded is None:
+        raise ValidationFailed(_("파일을 선택하세요."), errors={"file": [_("파일을 선택하세요.")]})
+    if uploaded.size > IMPORT_MAX_BYTES:
+        raise ValidationFailed(_("파일이 20MB를 넘습니다."), errors={"file": [_("파일이 20MB를 넘습니다.")]})
+    with tempfile.NamedTemporaryFile(suffix=Path(uploaded.name).suffix.lower()) as tmp:
+        for chunk in uploaded.chunks():
+            tmp.write(chunk)
+        tmp.flush()
+        try:
+            rows, _total = importing.read_observations(Path(tmp.name), uploaded.name)
+        except FileProblem as exc:
+            raise ValidationFailed(str(exc), errors={"file": [str(exc)]}) from None
+    if not rows:
+        raise ValidationFailed(_("가져올 행이 없습니다."), errors={"file": [_("가져올 행이 없습니다.")]})
+    labels = {}
+    for ind in Indicator.objects.all():
+        for name in (ind.key, ind.label, ind.short_label):
+            if name:
+                labels[name.strip()] = ind.key
+    labels_for = {"indicator": _("지표"), "year": _("연도"), "value": _("값(%)"), "source": _("출처"),
+                  "region_code": _("시·도 코드")}  # fmt: skip
+    errors: dict[str, list[str]] = {}
+    planned = []
+    seen: dict[tuple, int] = {}
+    for row in rows:
+        key = labels.get(row.get("indicator", ""))
+        data = {
+            "indicator_key": key or "",
+            "year": row.get("year"),
+            "value": row.get("value"),
+            "source": row.get("source", ""),
+            "note": row.get("note", ""),
+            "region_code": row.get("region_code", ""),
+        }
+        try:
+            # Validate with the same rules as a single entry, inside a savepoint that is rolled back.
+            with transaction.atomic():
+                observation_record_official(**data, by=by)
+                transaction.set_rollback(True)
+        except ValidationFailed as exc:
+            for field, msgs in exc.errors.items():
+                column = labels_for.get(field, field)
+                errors.setdefault(_("%(r)s행 %(c)s") % {"r": row["row"], "c": column}, []).extend(msgs)
+            continue
+        ident = (key, int(str(data["year"]).strip()), data["region_code"])
+        if ident in seen:
+            errors.setdefault(_("%(r)s행 연도") % {"r": row["row"]}, []).append(
+                _("같은 지표·연도가 %(r)s행에도 있습니다.") % {"r": seen[ident]}
+            )
+            continue
+        seen[ident] = row["row"]
+        planned.append(data)
+    if errors:
+        raise ValidationFailed(
+            _("파일에 오류가 %(n)s건 있어 아무것도 저장하지 않았습니다.")
+            % {"n": sum(len(v) for v in errors.values())},
+            errors=errors,
+        )
+    with transaction.atomic():
+        for data in planned:
+            observation_record_official(**data, by=by)
+    return {"rows": len(planned)}
+
+
 # ------------------------------------------------------------------------------------------------
 # firm outcomes
 # ------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ urlpatterns = [
     path("outcomes/import/", views.outcome_import, name="outcome_import"),
     path("observations/", views.observations, name="observations"),
     path("observations/new/", views.observation_add, name="observation_add"),
+    path("observations/import/", views.observation_import, name="observation_import"),
     path("observations/<int:pk>/delete/", views.observation_delete, name="observation_delete"),
     path("refresh/", views.refresh, name="refresh"),
     path("refresh/start/", views.refresh_start, name="refresh_start"),

@@ -251,6 +251,18 @@ def observation_add(request):
 
 @login_required
 @require_POST
+def observation_import(request):
+    try:
+        result = services.observations_import(uploaded=request.FILES.get("file"), by=request.user)
+    except ApplicationError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("공식 통계 %(n)s건을 가져왔습니다.") % {"n": result["rows"]})
+    return redirect("monitoring:observations")
+
+
+@login_required
+@require_POST
 def observation_delete(request, pk):
     try:
         services.observation_delete_official(observation_id=pk, by=request.user)

@@ -26,6 +26,17 @@ def monitoring_data(world, settings, tmp_path):
                 firm=firm, year=2025, sales_krw=(i + 1) * 5_000_000_000, direct_exports_krw=400_000_000,
                 indirect_exports_krw=100_000_000, source="reported", is_sample=True,
             )  # fmt: skip
+    from decimal import Decimal
+
+    from legend50.funding.models import KpiActual
+    from legend50.monitoring.tests.factories import make_project
+
+    for code, title, ratio in (("27", "대구 로봇 (표본)", "1.2"), ("26", "부산 해양 (표본)", "0.8")):
+        project = make_project(code, title)
+        KpiActual.objects.create(
+            project=project, year=2025, kpi_key="sales", label="참여기업 매출액", unit="억원",
+            target_value=Decimal("100"), value=Decimal("100") * Decimal(ratio), is_sample=True,
+        )  # fmt: skip
 
 
 def _wait_for_charts(page, expected: int):
@@ -39,7 +50,14 @@ def test_public_dashboard_renders_charts_and_tile_map(page, monitoring_data):
     _wait_for_charts(page, 5)  # four indicators and the tile map
     assert "K-SME 50⁺ 성과 지표" in page.inner_text("h1")
     body = page.inner_text("main")
-    for text in ("중소기업 수출 비중", "공식 통계", "산출값(표본)", "강원특별자치도", "전북특별자치도", "2027년 50% 도달 경로"):
+    for text in (
+        "중소기업 수출 비중",
+        "공식 통계",
+        "산출값(표본)",
+        "강원특별자치도",
+        "전북특별자치도",
+        "2027년 50% 도달 경로",
+    ):
         assert text in body
     # The tooltip of a tile shows its value on hover.
     box = page.locator("[data-chart=tiles]").bounding_box()
@@ -63,7 +81,8 @@ def test_public_dashboard_renders_charts_and_tile_map(page, monitoring_data):
 def test_ministry_dashboard_and_refresh_page(page, monitoring_data):
     login(page, "ministry")
     page.goto(f"{page.base_url}/monitoring/?metric=pf_sales&year=2025#tiles")
-    _wait_for_charts(page, 5)
+    _wait_for_charts(page, 6)  # + project KPI progress
+    assert "과제 성과지표 달성률" in page.inner_text("main")
     daegu = page.locator(".mon-tile-table tr", has_text="대구광역시").inner_text()
     assert "—" not in daegu  # the ministry sees every province
     assert_accessible(page, "monitoring-dashboard-ministry")

@@ -13,7 +13,7 @@ from legend50.monitoring import selectors, services
 from legend50.monitoring.models import FirmOutcome, Indicator, Observation, RefreshRun, RefreshStatus
 from legend50.registry.reference import TILE_GRID
 
-from .conftest import make_firm, make_project, valid_brn
+from .factories import make_firm, make_project, valid_brn
 
 User = get_user_model()
 
@@ -441,3 +441,22 @@ def test_microdata_command_writes_parquet_and_refreshes(facts, settings):
     assert len(files) == 1 and "1000-2020-2021-seed0" in files[0].name
     assert Observation.objects.filter(is_official=False, year=2021).count() == 4
     assert "완료" in out.getvalue()
+
+
+def test_official_observations_import_all_or_nothing(facts, client):
+    bad = "지표,연도,값(%),출처,비고\n중소기업 매출 비중,2023,45.0,중소기업 기본통계 2023,\n수출 비중,20x3,120,,\n"
+    with pytest.raises(ValidationFailed) as exc:
+        services.observations_import(uploaded=_upload(bad, "official.csv"), by=_user("ministry"))
+    assert {"3행 연도", "3행 값(%)", "3행 출처"} <= set(exc.value.errors)
+    assert not Observation.objects.filter(year=2023).exists()
+    good = "지표,연도,값(%),출처\nsme_sales_share,2023,45.0,중소기업 기본통계 2023\n수출 비중,2023,40.1,관세청 기업무역통계\n"
+    with pytest.raises(PermissionDeniedError):
+        services.observations_import(uploaded=_upload(good, "official.csv"), by=_user("province-27"))
+    login_as(client, "ministry")
+    response = client.post(
+        "/monitoring/observations/import/", {"file": _upload(good, "official.csv")}, follow=True
+    )
+    assert "2건을 가져왔습니다" in response.content.decode()
+    values = dict(Observation.objects.filter(year=2023).values_list("indicator__key", "value"))
+    assert values == {"sme_sales_share": Decimal("0.45"), "sme_export_share": Decimal("0.401")}
+    assert all(Observation.objects.filter(year=2023).values_list("is_official", flat=True))
