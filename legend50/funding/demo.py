@@ -164,6 +164,7 @@ def _year(projects, year, officer, users, rng):
             if index % 7 == 3:  # a few projects ask to carry over part of the unspent local money
                 local = next((a for a in allocations if a.source == "local"), None)
                 if local is not None:
+                    local.refresh_from_db()
                     unspent = local.disbursed_krw - _reported(local)
                     carry["local"] = unspent // 2 // 1_000_000 * 1_000_000
             services.settlement_submit(
