@@ -95,7 +95,10 @@ def conflicts_for(user, call):
 def conflicted_pairs(call) -> dict[tuple[int, int], tuple[str, str]]:
     """(expert id, proposal id) -> (source, reason): automatic (live) and stored active conflicts."""
     proposals = list(Proposal.objects.filter(call=call).select_related("lead_region"))
-    experts = list(ExpertProfile.objects.filter(assignments__proposal__call=call).distinct())
+    # The whole available pool as well as everyone assigned: the report shows every conflict honoured.
+    experts = list(
+        ExpertProfile.objects.filter(Q(assignments__proposal__call=call) | Q(is_available=True)).distinct()
+    )
     pairs = dict(access.automatic_conflicts(call, experts, proposals))
     for c in Conflict.objects.filter(proposal__call=call, is_active=True):
         pairs.setdefault((c.expert_id, c.proposal_id), (c.source, c.reason))
