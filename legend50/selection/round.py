@@ -245,7 +245,7 @@ class RoundResult:
 
     @property
     def difference(self) -> dict:
-        if not self.optimal or not self.greedy:
+        if not self.optimal or not self.greedy or not self.optimal.feasible:
             return {}
         return {
             "only_optimal": [r for r in self.rows if r.in_optimal and not r.in_greedy],

@@ -13,7 +13,7 @@ from legend50.core.actors import actor_for
 from legend50.core.errors import ApplicationError, ValidationFailed
 from legend50.core.formatting import KST
 from legend50.core.scoping import get_visible_or_404
-from legend50.programs.models import Call
+from legend50.programs.models import Call, CallBudget
 from legend50.registry.models import Region
 
 from . import selectors, services
@@ -65,6 +65,7 @@ def round_view(request, code):
     dims = dimensions(call, candidates)
     params, errors = parse_parameters(call, request.GET, candidates, dims)
     result = compute_round(call, params, candidates=candidates) if not errors else None
+    call_budgets = {(b.year, b.source): b.amount_krw for b in CallBudget.objects.filter(call=call)}
     regions = list(Region.objects.order_by("code"))
     counts = {}
     for c in candidates:
@@ -83,7 +84,7 @@ def round_view(request, code):
         "groups": [
             (g, GROUP_LABELS[g], params.group_min.get(g), params.group_max.get(g)) for g in GROUP_ORDER
         ],
-        "budget_fields": [(d, params.budgets.get(d)) for d in dims],
+        "budget_fields": [(d, params.budgets.get(d), call_budgets.get((d.year, d.source))) for d in dims],
         "query": urlencode(params.as_query()),
         "can_propose": actor.is_ministry,
         "pending": Decision.objects.filter(call=call, status=DecisionStatus.PROPOSED).first(),

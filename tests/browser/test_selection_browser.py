@@ -99,8 +99,9 @@ def test_what_if_to_approved_decision(page, live_url):
     page.click("form.l50-panel button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert "협약 체결" in page.inner_text("main")
-    page.fill(f"#d-{seoul.allocations.get(year=2024, source='national').pk}", str(60 * EOK))
-    page.click("#money form button[type=submit] >> nth=0")
+    national_2024 = seoul.allocations.get(year=2024, source="national").pk
+    page.fill(f"#d-{national_2024}", str(60 * EOK))
+    page.click(f"form[action$='/allocations/{national_2024}/disburse/'] button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert "남은 배정액" in page.inner_text(".l50-messages")
     assert_accessible(page, "funding-project")
