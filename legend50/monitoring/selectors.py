@@ -166,10 +166,13 @@ def _latest_microdata_results() -> dict:
 # ------------------------------------------------------------------------------------------------
 
 
-def outcomes_table() -> pa.Table:
-    """Every firm outcome with a known province, as an Arrow table in the engine's schema
-    (one values_list query; no per-row ORM objects)."""
-    rows = FirmOutcome.objects.filter(firm__region__isnull=False).values_list(
+def outcomes_table(year: int | None = None) -> pa.Table:
+    """Firm outcomes with a known province (of one year, or all), as an Arrow table in the
+    engine's schema (one values_list query; no per-row ORM objects)."""
+    qs = FirmOutcome.objects.filter(firm__region__isnull=False)
+    if year is not None:
+        qs = qs.filter(year=year)
+    rows = qs.values_list(
         "year",
         "firm__region__code",
         "firm__size_class",
@@ -201,7 +204,7 @@ def outcome_years() -> list[int]:
 
 def outcomes_by_region(year: int, table: pa.Table | None = None) -> dict[str, dict]:
     """region_code -> engine result (n_firms, sums, shares) for one year of participating firms."""
-    table = outcomes_table() if table is None else table
+    table = outcomes_table(year) if table is None else table
     year_rows = table.filter(pc.equal(table["year"], year))
     result = {}
     for code in pc.unique(year_rows["region_code"]).to_pylist():

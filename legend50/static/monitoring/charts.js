@@ -177,8 +177,8 @@
     return {
       textStyle: { fontFamily: FONT },
       toolbox: toolbox("과제-성과지표-달성률"),
-      grid: { left: 220, right: 40, top: 36, bottom: 24 },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return v === null ? "—" : v + "%"; } },
+      grid: { left: 220, right: 64, top: 40, bottom: 24 },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return v === null ? "—" : v.toFixed(1) + "%"; } },
       xAxis: { type: "value", axisLabel: { formatter: "{value}%" } },
       yAxis: { type: "category", data: d.labels, inverse: true, axisLabel: { width: 200, overflow: "truncate" } },
       series: [
@@ -188,8 +188,8 @@
           data: d.values,
           barMaxWidth: 22,
           itemStyle: { color: OFFICIAL },
-          label: { show: true, position: "right", formatter: "{c}%" },
-          markLine: { silent: true, symbol: "none", lineStyle: { color: "#b3261e" }, label: { formatter: "목표 100%" }, data: [{ xAxis: 100 }] },
+          label: { show: true, position: "right", formatter: function (p) { return p.value === null ? "—" : p.value.toFixed(1) + "%"; } },
+          markLine: { silent: true, symbol: "none", lineStyle: { color: "#b3261e", type: "dashed" }, label: { position: "end", formatter: "목표 100%", color: "#b3261e" }, data: [{ xAxis: 100 }] },
         },
       ],
     };
