@@ -550,3 +550,32 @@ def _daegu(call, region, province_user, years):
     for firm in demo_user_firms(3):
         ProposalFirm.objects.get_or_create(proposal=proposal, firm=firm)
     return proposal
+
+
+def make_ready_draft(*, call, by, title: str, is_sample: bool = True):
+    """A complete draft that passes `readiness()`: used by robustness tests and load benchmarks."""
+    from . import services
+
+    proposal = services.proposal_create(call=call, title=title, by=by)
+    region = proposal.lead_region
+    Proposal.objects.filter(pk=proposal.pk).update(
+        summary=f"{region.name} 지역특화 프로젝트 요약 (표본)",
+        background="지역 주력산업의 구조 전환이 필요하다. (표본)",
+        direction="혁신기관 역량 결집과 정책수단 집중 투입 (표본)",
+        objectives="참여기업 매출·수출 확대 (표본)",
+        ksic_section="C",
+        ksic_division="29",
+        is_sample=is_sample,
+    )
+    ConsortiumMember.objects.create(
+        proposal=proposal,
+        organization=Organization.objects.get(name=registry_demo.TECHNOPARK_NAMES[region.code]),
+        role=ConsortiumRole.INNOVATION_INSTITUTION,
+        responsibility="주관기관",
+        order=2,
+    )
+    years = list(range(call.start_year, call.end_year + 1))
+    _budget(proposal, 10_000_000_000, max(call.min_local_share, 0.3) + 0.02, 0.05, years)
+    _kpis(proposal, 30, 1_000, 500, 60, years)
+    proposal.refresh_from_db()
+    return proposal
