@@ -460,3 +460,17 @@ def test_official_observations_import_all_or_nothing(facts, client):
     values = dict(Observation.objects.filter(year=2023).values_list("indicator__key", "value"))
     assert values == {"sme_sales_share": Decimal("0.45"), "sme_export_share": Decimal("0.401")}
     assert all(Observation.objects.filter(year=2023).values_list("is_official", flat=True))
+
+
+def test_home_panel_labels_official_and_computed(facts, client):
+    _run_refresh(first=2024, last=2025)
+    login_as(client, "ministry")
+    html = client.get("/").content.decode()
+    assert "중소기업 수출 비중 (목표 50%, 2027년)" in html
+    assert "공식 2019년 39.3%" in html and "산출(표본) 2025년" in html
+
+
+def test_public_dashboard_shows_no_firm_level_figures(outcomes, client):
+    html = client.get("/monitoring/?metric=pf_sales&year=2024").content.decode()
+    assert "대구기업0" not in html and "부산기업0" not in html
+    assert client.get("/monitoring/outcomes/").status_code == 302
