@@ -100,6 +100,7 @@ def _register_routers():
         ("registry", "/"),
         ("programs", "/"),
         ("proposals", "/"),
+        ("evaluation", "/"),
     ]:
         module = import_module(f"legend50.api.routers.{name}")
         api.add_router(prefix, module.router)
