@@ -101,6 +101,7 @@ def _register_routers():
         ("programs", "/"),
         ("proposals", "/"),
         ("evaluation", "/"),
+        ("monitoring", "/"),
     ]:
         module = import_module(f"legend50.api.routers.{name}")
         api.add_router(prefix, module.router)
