@@ -102,6 +102,7 @@ def _register_routers():
         ("proposals", "/"),
         ("evaluation", "/"),
         ("monitoring", "/"),
+        ("events", "/"),
     ]:
         module = import_module(f"legend50.api.routers.{name}")
         api.add_router(prefix, module.router)
