@@ -9,6 +9,7 @@ urlpatterns = [
     path("board/export.xlsx", views.board_export, name="board_export"),
     path("projects/<int:pk>/", views.project_detail, name="project"),
     path("projects/<int:pk>/agreement/", views.agreement_edit, name="agreement"),
+    path("projects/<int:pk>/disburse/", views.project_disburse, name="project_disburse"),
     path("projects/<int:pk>/spending/", views.spending_submit, name="spending"),
     path("projects/<int:pk>/plan-change/", views.plan_change_request, name="plan_change"),
     path("projects/<int:pk>/settlement/<int:year>/", views.settlement_submit, name="settlement"),

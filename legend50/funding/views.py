@@ -86,7 +86,11 @@ def project_detail(request, pk):
     if money:
         from legend50.selection.candidates import kpi_targets
 
-        allocations = list(selectors.allocations_for(request.user, project).prefetch_related("disbursements"))
+        order = [v for v, _label in SOURCES]
+        allocations = sorted(
+            selectors.allocations_for(request.user, project).prefetch_related("disbursements"),
+            key=lambda a: (a.year, order.index(a.source) if a.source in order else 99),
+        )
         settlements = {a.year: [] for a in allocations}
         for a in allocations:
             s = getattr(a, "settlement", None)
@@ -221,6 +225,22 @@ def disburse(request, pk):
         _("교부를 등록했습니다."),
         f"/funding/projects/{allocation.project_id}/#money",
     )
+
+
+@login_required
+@require_POST
+def project_disburse(request, pk):
+    """The project page's one disbursement form: the allocation is chosen in the form."""
+    project = get_visible_or_404(Project, request, "change", pk=pk)
+    allocation = (
+        Allocation.objects.visible_to(request.user, "change")
+        .filter(project=project, pk=request.POST.get("allocation") or 0)
+        .first()
+    )
+    if allocation is None:
+        messages.error(request, _("교부할 연도·재원을 고르세요."))
+        return redirect(f"/funding/projects/{project.pk}/#money")
+    return disburse(request, allocation.pk)
 
 
 @login_required

@@ -43,6 +43,13 @@ class Namer:
 
 
 _G = r"(province|region_group)"
+_MI = r"(must_include with this proposal|this proposal|must_include)"
+_MIN = r"(?:must_include with this proposal|this proposal|must_include)"
+_MI_KO = {
+    "must_include with this proposal": "필수 포함 과제와 이 과제",
+    "this proposal": "이 과제",
+    "must_include": "필수 포함 과제",
+}
 
 Rule = tuple[re.Pattern, Callable[[re.Match, Namer], str]]
 
@@ -62,19 +69,42 @@ _RULES: list[Rule] = [
         ),
     ),
     (
-        re.compile(rf"must_include puts (\d+) proposals in {_G} (\d+), above its maximum of (\d+)"),
+        re.compile(rf"{_G} (\d+) needs at least (\d+) selected but its only eligible candidate does not fit"),
+        lambda m, n: (
+            f"{n.label(m[1], m[2])}은(는) 최소 {m[3]}건을 선정해야 하지만 유일한 적격 후보가 단독으로도 예산을 넘습니다"
+        ),
+    ),
+    (
+        re.compile(
+            rf"{_G} (\d+) needs at least (\d+) selected but none of its (\d+) eligible candidates fits"
+        ),
+        lambda m, n: (
+            f"{n.label(m[1], m[2])}은(는) 최소 {m[3]}건을 선정해야 하지만 적격 후보 {m[4]}건 모두 단독으로도 예산을 넘습니다"
+        ),
+    ),
+    (
+        re.compile(
+            rf"{_G} (\d+) needs at least (\d+) selected but only (\d+) of its (\d+) eligible candidates fit"
+        ),
+        lambda m, n: (
+            f"{n.label(m[1], m[2])}은(는) 최소 {m[3]}건을 선정해야 하지만 적격 후보 {m[5]}건 중 "
+            f"예산 안에 드는 것은 {m[4]}건뿐입니다"
+        ),
+    ),
+    (
+        re.compile(rf"{_MIN} puts (\d+) proposals? in {_G} (\d+), above its maximum of (\d+)"),
         lambda m, n: (
             f"필수 포함 과제 {m[1]}건이 {n.label(m[2], m[3])}에 있어 최대 선정 수 {m[4]}건을 넘습니다"
         ),
     ),
     (
-        re.compile(rf"must_include alone exceeds budget dimension (\d+) by {_NUM} won"),
-        lambda m, n: f"필수 포함 과제만으로 {n.dim(m[1])}을(를) {n.won(m[2])} 초과합니다",
+        re.compile(rf"{_MI} alone exceeds budget dimension (\d+) by {_NUM} won"),
+        lambda m, n: f"{_MI_KO[m[1]]}만으로 {n.dim(m[2])}을(를) {n.won(m[3])} 초과합니다",
     ),
     (
         re.compile(
             rf"the minimums per {_G} require (\d+) more selections? whose cheapest cost \({_NUM} won"
-            rf"(?: plus {_NUM} won for must_include)?\) exceeds budget dimension (\d+) \({_NUM} won\) by {_NUM} won"
+            rf"(?: plus {_NUM} won for {_MIN})?\) exceeds budget dimension (\d+) \({_NUM} won\) by {_NUM} won"
         ),
         lambda m, n: (
             f"{n.grouping(m[1])}별 최소 선정 수를 채우려면 {m[2]}건을 더 선정해야 하는데, 가장 적은 신청액 조합"
@@ -84,7 +114,7 @@ _RULES: list[Rule] = [
     ),
     (
         re.compile(
-            rf"the minimums per {_G}( and must_include)? need at least (\d+) selections but the maximums allow at most (\d+)"
+            rf"the minimums per {_G}( and {_MIN})? need at least (\d+) selections but the maximums allow at most (\d+)"
         ),
         lambda m, n: (
             f"{n.grouping(m[1])}별 최소 선정 수{' 및 필수 포함' if m[2] else ''}에 최소 {m[3]}건이 필요하지만 "
@@ -93,7 +123,7 @@ _RULES: list[Rule] = [
     ),
     (
         re.compile(
-            rf"the minimums per {_G}( and must_include)? need at least (\d+) selections but the maximums per {_G} allow at most (\d+)"
+            rf"the minimums per {_G}( and {_MIN})? need at least (\d+) selections but the maximums per {_G} allow at most (\d+)"
         ),
         lambda m, n: (
             f"{n.grouping(m[1])}별 최소 선정 수{' 및 필수 포함' if m[2] else ''}에 최소 {m[3]}건이 필요하지만 "

@@ -100,8 +100,9 @@ def test_what_if_to_approved_decision(page, live_url):
     page.wait_for_load_state("networkidle")
     assert "협약 체결" in page.inner_text("main")
     national_2024 = seoul.allocations.get(year=2024, source="national").pk
-    page.fill(f"#d-{national_2024}", str(60 * EOK))
-    page.click(f"form[action$='/allocations/{national_2024}/disburse/'] button[type=submit]")
+    page.select_option("#d-alloc", str(national_2024))
+    page.fill("#d-amount", str(60 * EOK))
+    page.click("#disburse-form button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert "남은 배정액" in page.inner_text(".l50-messages")
     assert_accessible(page, "funding-project")

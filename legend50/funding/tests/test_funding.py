@@ -366,6 +366,13 @@ def test_permission_matrix(funded):
         and PlanChange.objects.count() == 0
         and KpiActual.objects.count() == 0
     )
+    client = Client()
+    login_as(client, "ministry")
+    client.post(
+        f"/funding/projects/{funded.pk}/disburse/",
+        {"allocation": a.pk, "amount": "1,000", "paid_on": "2025-03-02"},
+    )
+    assert _alloc(funded, 2025).disbursed_krw == 1000
     # Money shows only to the project's own province, the ministry and auditors; never to the public.
     client = Client()
     for role, sees in (

@@ -11,7 +11,7 @@ from .factories import EOK, call_2024, make_candidates, round_query
 pytestmark = pytest.mark.django_db
 
 TIGHT = {(y, "national"): 100 * EOK for y in (2024, 2025, 2026)} | {
-    (y, "local"): 40 * EOK for y in (2024, 2025, 2026)
+    (y, "local"): 60 * EOK for y in (2024, 2025, 2026)
 }
 
 
@@ -81,7 +81,17 @@ def test_infeasible_is_explained_in_korean(world):
     assert result.optimal is not None and not result.optimal.feasible
     assert "울산광역시" in result.infeasible and "적격 후보가 없습니다" in result.infeasible
     result = _compute(round_query(**{"budget-2024-national": 10 * EOK, "pmin-27": 1}))
-    assert "2024년 국비 예산" in result.infeasible
+    assert "대구광역시" in result.infeasible and "예산" in result.infeasible
+    result = _compute(
+        round_query(**{"budget-2024-national": 10 * EOK}, **{f"pin-{make_pk('대구')}": "include"})
+    )
+    assert "필수 포함 과제만으로 2024년 국비 예산" in result.infeasible
+
+
+def make_pk(prefix):
+    from legend50.proposals.models import Proposal
+
+    return Proposal.objects.get(title__startswith=prefix).pk
 
 
 def test_bad_input_names_the_field(world, client):
