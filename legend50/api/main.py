@@ -103,6 +103,8 @@ def _register_routers():
         ("evaluation", "/"),
         ("monitoring", "/"),
         ("events", "/"),
+        ("firms", "/"),
+        ("support", "/"),
     ]:
         module = import_module(f"legend50.api.routers.{name}")
         api.add_router(prefix, module.router)
