@@ -91,6 +91,9 @@ def budget_board(user, program: Program | None = None, year: int | None = None) 
             bucket.planned += cell.planned
             bucket.allocated += cell.allocated
             bucket.disbursed += cell.disbursed
+    rank = {src: i for i, src in enumerate(SOURCES)}
+    rows.sort(key=lambda r: (r["year"], rank.get(r["source"], 9), r["region"].code if r["region"] else ""))
+    totals = dict(sorted(totals.items(), key=lambda kv: (kv[0][0], rank.get(kv[0][1], 9))))
     years = sorted(year_totals)
     envelopes = []
     if program is not None:
@@ -117,6 +120,9 @@ def budget_board(user, program: Program | None = None, year: int | None = None) 
                     "is_plan": env.kind == EnvelopeKind.PLANNED,
                 }
             )
+        envelopes.sort(
+            key=lambda e: (e["envelope"].year, not e["is_plan"], rank.get(e["envelope"].source, -1))
+        )
     from legend50.core.actors import actor_for
 
     return Board(
