@@ -105,6 +105,8 @@ def _register_routers():
         ("events", "/"),
         ("firms", "/"),
         ("support", "/"),
+        ("selection", "/"),
+        ("funding", "/"),
     ]:
         module = import_module(f"legend50.api.routers.{name}")
         api.add_router(prefix, module.router)
