@@ -107,6 +107,7 @@ def _register_routers():
         ("support", "/"),
         ("selection", "/"),
         ("funding", "/"),
+        ("activity", "/"),
     ]:
         module = import_module(f"legend50.api.routers.{name}")
         api.add_router(prefix, module.router)
