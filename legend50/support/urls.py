@@ -8,6 +8,7 @@ urlpatterns = [
     path("instruments/new/", views.instrument_create, name="instrument_create"),
     path("instruments/<slug:code>/", views.instrument_detail, name="instrument_detail"),
     path("instruments/<slug:code>/award/", views.award_new, name="award_new"),
+    path("instruments/<slug:code>/budget/", views.instrument_budget, name="instrument_budget"),
     path("awards/", views.award_list, name="awards"),
     path("awards/<int:pk>/", views.award_detail, name="award_detail"),
     path("awards/<int:pk>/cancel/", views.award_cancel, name="award_cancel"),

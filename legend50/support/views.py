@@ -67,6 +67,9 @@ def instrument_detail(request, code):
             "budgets": instrument.budgets.order_by("year"),
             "awards": awards.select_related("firm", "project").order_by("-awarded_on")[:50],
             "can_record": request.user.is_authenticated and services.can_record_for(request.user, instrument),
+            "can_change": Instrument.objects.visible_to(request.user, "change")
+            .filter(pk=instrument.pk)
+            .exists(),
             "regions": Region.objects.filter(code__in=instrument.eligible_region_codes or []),
         },
     )
@@ -87,6 +90,26 @@ def instrument_create(request):
             messages.success(request, _("지원사업을 등록했습니다."))
             return redirect("support:instrument_detail", code=instrument.code)
     return render(request, "support/instrument_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def instrument_budget(request, code):
+    instrument = get_visible_or_404(Instrument, request, "change", code=code)
+    try:
+        year = int(request.POST.get("year", ""))
+        amount = int(request.POST.get("amount_krw", "").replace(",", ""))
+    except ValueError:
+        messages.error(request, _("연도와 예산(원)을 숫자로 입력하세요."))
+    else:
+        try:
+            services.budget_set(by=request.user, instrument=instrument, year=year, amount_krw=amount,
+                                note=request.POST.get("note", "")[:200])  # fmt: skip
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("%(y)s년 예산을 저장했습니다.") % {"y": year})
+    return redirect("support:instrument_detail", code=instrument.code)
 
 
 # --- awards ----------------------------------------------------------------------------------------

@@ -177,10 +177,20 @@ def test_support_permission_matrix(client, setup):
                 "/support/instruments/new/",
                 expect={"firm": 403, "expert": 403, "province_own": 200, "ministry": 200},
             ),
+            Access(
+                f"{loan}budget/",
+                method="post",
+                data={"year": 2026, "amount_krw": "1,000"},
+                expect={"anonymous": 302, "firm": 404, "province_own": 404, "auditor": 404, "operator": 302},
+            ),
         ],
     )
     award.refresh_from_db()
     assert award.status == "recorded"  # nobody but the operator could cancel it
+    from legend50.support.models import InstrumentBudget
+
+    assert InstrumentBudget.objects.count() == 1
+    assert cat["kosmes-policy-loan"].budgets.get().amount_krw == 1000  # only the operator set it
     p.refresh_from_db()
     assert p.status == "applied"
 
