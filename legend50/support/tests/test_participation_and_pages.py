@@ -272,3 +272,35 @@ def test_concentration_report_and_xlsx(client, setup):
     seoul_report = selectors.concentration(f.user("province-11"), 2025)
     assert seoul_report["total"]["money"] == 0
     assert ProjectParticipation.objects.count() == 1
+
+
+def test_pages_render_for_their_users(client, setup):
+    p = services.participation_apply(by=f.user("firm-1"), project=setup["project"], firm=setup["own"])
+    login_as(client, "firm")
+    apply_page = client.get(f"/support/participation/apply/?firm={setup['own'].pk}")
+    body = apply_page.content.decode()
+    assert (
+        apply_page.status_code == 200
+        and "정책자금 우선순위 평가 면제" in body
+        and "제출서류 29종 → 15종" in body
+    )
+    assert setup["seoul_project"].title in body  # published projects are open to any firm
+    listing = client.get("/support/participation/").content.decode()
+    assert setup["own"].name in listing and setup["other"].name not in listing
+    login_as(client, "province_own")
+    detail = client.get(f"/support/participation/{p.pk}/").content.decode()
+    assert "주관기관 심사" in detail
+    response = client.post(f"/support/participation/{p.pk}/", {"decision": "reject", "note": ""})
+    assert response.status_code == 400 and "반려 사유" in response.content.decode()
+    response = client.post(f"/support/participation/{p.pk}/", {"decision": "admit"})
+    assert response.status_code == 302
+    for url in (
+        "/support/",
+        "/support/?level=local",
+        "/support/awards/?flagged=1",
+        "/support/instruments/new/",
+        "/",
+    ):
+        assert client.get(url).status_code == 200, url
+    login_as(client, "ministry")
+    assert client.get("/").status_code == 200
