@@ -33,7 +33,7 @@ CENTRAL = [
         "eligible_size_classes": ["small", "medium"],
         "per_firm_cap_krw": 60 * EOK,
         "preferences": ["정책자금 우선순위 평가 면제 (레전드 50⁺ 참여기업)"],
-        "source": "DOMAIN.md Instruments — 중진공 정책자금 융자계획 (신뢰도 M); 참여기업 우대: 2024년 공고 보도 (M)",
+        "source": "중진공 정책자금 융자계획 (신뢰도 M); 참여기업 우대: 2024년 공고 보도 (M)",
         "source_year": 2024,
     },
     {
@@ -50,7 +50,7 @@ CENTRAL = [
         "per_firm_cap_krw": 4 * EOK,
         "share_bands": [{"up_to_krw": None, "percent": 50}],
         "preferences": ["레전드 50⁺ 선도형 트랙으로 별도 선정"],
-        "source": "DOMAIN.md Instruments — 스마트공장 보급·확산사업 공고 (2022, 신뢰도 H)",
+        "source": "스마트공장 보급·확산사업 공고 (2022, 신뢰도 H)",
         "source_year": 2022,
     },
     {
@@ -75,7 +75,7 @@ CENTRAL = [
         "preferences": ["현장평가 생략 (레전드 50⁺ 참여기업)"],
         "standard_documents": 29,
         "participant_documents": 15,
-        "source": "DOMAIN.md Instruments — 제조혁신바우처 사업 공고 (2020, 신뢰도 H); 서류 29→15종: 2024년 보도 (M)",
+        "source": "제조혁신바우처 사업 공고 (2020, 신뢰도 H); 서류 29→15종: 2024년 보도 (M)",
         "source_year": 2020,
     },
     {
@@ -92,7 +92,7 @@ CENTRAL = [
         "per_firm_cap_krw": 2 * EOK,
         "share_bands": [{"up_to_krw": None, "percent": 70}],
         "preferences": ["레전드 50⁺ 참여기업 가점"],
-        "source": "DOMAIN.md Instruments — 수출바우처 공고 (2024, 한도 H / 자부담 비율 U)",
+        "source": "수출바우처 공고 (2024, 한도 H / 자부담 비율 U)",
         "source_year": 2024,
     },
 ]
