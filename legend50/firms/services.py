@@ -23,13 +23,14 @@ from django.utils.translation import gettext as _
 
 from legend50.core.actors import Role, actor_for
 from legend50.core.errors import NotFoundError, PermissionDeniedError, ValidationFailed
+from legend50.core.formatting import format_krw as won
 from legend50.engines.ids import (
     is_valid_brn,
     is_valid_corporate_number,
     normalize_brn,
     normalize_corporate_number,
 )
-from legend50.engines.sme import RULESET, classify_enterprise, format_krw, parse_ksic
+from legend50.engines.sme import RULESET, classify_enterprise, parse_ksic
 
 from . import importing
 from .choices import ImportMode, ImportStatus, SizeClass
@@ -157,7 +158,7 @@ def compute_size(firm: Firm, years: Iterable[tuple[int, int | None, int | None]]
     head = _("%(basis)s년 %(n)s개년 평균매출액 %(avg)s") % {
         "basis": basis,
         "n": len(rows),
-        "avg": format_krw(average),
+        "avg": won(average),
     }
     if len(rows) < 3:
         head += _(" (3개년 미만 — 보유 연도 평균)")
