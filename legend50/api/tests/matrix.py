@@ -3,11 +3,22 @@
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 
 from legend50.core.testing import ROLE_USERS, Access
 
-__all__ = ["Access", "api_matrix", "bearer", "ids"]
+__all__ = ["Access", "api_matrix", "bearer", "fresh_throttles", "ids"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    """The API rate limits count in the cache, and user ids repeat from test to test: start each test
+    with empty counters so a long run is not throttled (import this fixture into the test module)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
 
 
 def bearer(role: str) -> dict:

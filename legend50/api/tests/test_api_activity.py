@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 
 from legend50.activity.models import Notification
 
-from .matrix import Access, api_matrix, bearer, ids
+from .matrix import Access, api_matrix, bearer, fresh_throttles, ids  # noqa: F401 (fresh_throttles: autouse)
 
 pytestmark = pytest.mark.django_db
 

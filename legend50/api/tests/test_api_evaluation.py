@@ -8,7 +8,7 @@ from legend50.evaluation import services
 from legend50.evaluation.models import Conflict, Review
 from legend50.evaluation.tests import factories as f
 
-from .matrix import Access, api_matrix, bearer, ids
+from .matrix import Access, api_matrix, bearer, fresh_throttles, ids  # noqa: F401 (fresh_throttles: autouse)
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

@@ -11,7 +11,7 @@ from legend50.events.models import Agreement, Event, Exhibitor, ExhibitTheme, Se
 from legend50.firms.models import Firm
 from legend50.registry.models import Organization
 
-from .matrix import Access, api_matrix, bearer, ids
+from .matrix import Access, api_matrix, bearer, fresh_throttles, ids  # noqa: F401 (fresh_throttles: autouse)
 
 pytestmark = pytest.mark.django_db
 MERIT = "지역 청년 40명을 정규직으로 채용하고 수출을 3배로 늘린 공로가 있습니다."

@@ -10,7 +10,7 @@ from legend50.firms.models import Firm
 from legend50.support.models import SupportAward
 from legend50.support.tests import factories as f
 
-from .matrix import Access, api_matrix, bearer, ids
+from .matrix import Access, api_matrix, bearer, fresh_throttles, ids  # noqa: F401 (fresh_throttles: autouse)
 
 pytestmark = pytest.mark.django_db
 

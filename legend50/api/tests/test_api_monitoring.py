@@ -9,7 +9,7 @@ from legend50.firms.models import Firm
 from legend50.monitoring.models import FirmOutcome, Indicator, Observation
 from legend50.monitoring.tests.factories import make_firm
 
-from .matrix import Access, api_matrix, bearer, ids
+from .matrix import Access, api_matrix, bearer, fresh_throttles, ids  # noqa: F401 (fresh_throttles: autouse)
 
 pytestmark = pytest.mark.django_db
 

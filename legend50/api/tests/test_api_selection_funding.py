@@ -12,7 +12,7 @@ from legend50.selection import services
 from legend50.selection.models import Decision, Objection
 from legend50.selection.tests.factories import EOK, call_2024, make_candidates, round_query
 
-from .matrix import Access, api_matrix, bearer, ids
+from .matrix import Access, api_matrix, bearer, fresh_throttles, ids  # noqa: F401 (fresh_throttles: autouse)
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
