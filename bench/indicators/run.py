@@ -80,7 +80,19 @@ def ours(path: str, by: str | None):
 
 
 def pandas_figures(path: str, by: str | None):
+    """The same figures the way a pandas user would write them: masked sums, or one groupby."""
     import pandas as pd
+
+    def share(num, den):
+        return None if den == 0 else int(num) / int(den)
+
+    def shares(sales, sme_sales, noncap_sales, noncap_sme_sales, exports, sme_exports):
+        return {
+            "sme_export_share": share(sme_exports, exports),
+            "sme_sales_share": share(sme_sales, sales),
+            "noncapital_sales_share": share(noncap_sales, sales),
+            "noncapital_sme_sales_share": share(noncap_sme_sales, sme_sales),
+        }
 
     def run():
         df = pd.read_parquet(path, engine="pyarrow")
@@ -88,34 +100,39 @@ def pandas_figures(path: str, by: str | None):
         # int64 sums are exact here (totals ≈ 7.5e15 < 9.2e18); pandas would wrap silently beyond that.
         sales = df["sales_krw"]
         exports = df["direct_exports_krw"] + df["indirect_exports_krw"]
-        sme = df["is_sme"].to_numpy()
-        noncap = ~df["region_code"].isin(CAPITAL).to_numpy()
+        sme = df["is_sme"]
+        if by is None:
+            noncap = ~df["region_code"].isin(CAPITAL)
+            return shares(
+                sales.sum(),
+                sales[sme].sum(),
+                sales[noncap].sum(),
+                sales[noncap & sme].sum(),
+                exports.sum(),
+                exports[sme].sum(),
+            )
         frame = pd.DataFrame(
             {
-                "key": df["region_code"] if by else 0,
+                "region_code": df["region_code"],
                 "sales": sales,
                 "sme_sales": sales.where(sme, 0),
-                "noncap_sales": sales.where(noncap, 0),
-                "noncap_sme_sales": sales.where(noncap & sme, 0),
                 "exports": exports,
                 "sme_exports": exports.where(sme, 0),
             }
         )
-        sums = frame.groupby("key", sort=True).sum()
-
-        def share(num, den):
-            return None if den == 0 else int(num) / int(den)
-
-        out = {
-            key: {
-                "sme_export_share": share(r.sme_exports, r.exports),
-                "sme_sales_share": share(r.sme_sales, r.sales),
-                "noncapital_sales_share": share(r.noncap_sales, r.sales),
-                "noncapital_sme_sales_share": share(r.noncap_sme_sales, r.sme_sales),
-            }
-            for key, r in sums.iterrows()
-        }
-        return out[0] if not by else out
+        sums = frame.groupby("region_code", sort=True).sum()
+        out = {}
+        for code, r in sums.iterrows():
+            noncap = code not in CAPITAL
+            out[code] = shares(
+                r.sales,
+                r.sme_sales,
+                r.sales if noncap else 0,
+                r.sme_sales if noncap else 0,
+                r.exports,
+                r.sme_exports,
+            )
+        return out
 
     return run
 
