@@ -157,7 +157,10 @@ def list_assignments(request, call: str = "", is_open: bool | None = None):
     if call:
         assignments = assignments.filter(proposal__call__code=call)
     open_ids = set(_open_proposal_ids(request.user).values_list("pk", flat=True))
-    reviews = {r.assignment_id: r for r in Review.objects.filter(assignment__in=assignments.values("pk"))}
+    reviews = {
+        r.assignment_id: r
+        for r in Review.objects.visible_to(request.user).filter(assignment__in=assignments.values("pk"))
+    }
     rows = []
     for a in assignments:
         if is_open is not None and is_open != (a.proposal_id in open_ids):
@@ -229,7 +232,7 @@ def _sheet(request, proposal_id: int):
 
 def _sheet_out(request, proposal, assignment) -> dict:
     view = proposal_view(proposal, blind=_blind_for(request.user, proposal.call))
-    review = Review.objects.filter(assignment=assignment).first()
+    review = Review.objects.visible_to(request.user).filter(assignment=assignment).first()
     settings_now = services.panel_settings(proposal.call)
     scores = review.scores if review else {}
     comments = review.criterion_comments if review else {}
