@@ -171,3 +171,19 @@ def test_expert_saves_a_draft_then_submits(ev, client):
     again = client.put(url, {"scores": {"need": 1}}, content_type="application/json", headers=headers)
     assert again.status_code == 409 and again.json()["code"] == "conflict"
     assert float(Review.objects.get(assignment__proposal=ev["p1"]).total) == 80
+
+
+def test_blind_call_leaks_no_registered_name_to_the_expert(ev, client):
+    headers = bearer("expert")
+    served = "".join(
+        client.get(url, headers=headers).content.decode()
+        for url in (
+            "/api/evaluation/assignments",
+            "/api/evaluation/reviews",
+            f"/api/evaluation/proposals/{ev['p1'].pk}/review",
+            "/api/proposals",
+            f"/api/proposals/{ev['p1'].pk}",
+        )
+    )
+    assert "달빛로봇" not in served and "\\ub2ec\\ube5b\\ub85c\\ubd07" not in served
+    assert client.get(f"/api/proposals/{ev['p1'].pk}", headers=headers).status_code == 404
