@@ -14,10 +14,6 @@ CHROMIUM = os.environ.get("LEGEND50_CHROMIUM", "/usr/bin/chromium")
 AXE = Path(__file__).resolve().parents[2] / "legend50" / "static" / "vendor" / "axe" / "axe.min.js"
 SCREENSHOTS = Path(os.environ.get("LEGEND50_SCREENSHOTS", "/tmp/legend50-screenshots"))
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still
-# synchronous and sequential.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
@@ -38,6 +34,10 @@ def browser():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still
+    # synchronous and sequential. Set only while browsers run, so subprocesses never inherit it.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -54,6 +54,8 @@ def browser():
         )
         yield browser
         browser.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture

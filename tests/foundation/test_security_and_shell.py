@@ -135,7 +135,9 @@ def test_eok_format():
 
 def _run(args, **env):
     full_env = {
-        k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL")
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     full_env.update(env)
     return subprocess.run(

@@ -1,0 +1,196 @@
+"""Deadline-surge benchmark (not a test): PostgreSQL, the production server, locust on loopback.
+
+    .venv/bin/python bench/load/run.py [--users 2000] [--duration 240] [--postgres postgres://postgres@127.0.0.1:5432/postgres]
+
+1. A fresh PostgreSQL database is set up with the demo data plus drafts, submitted proposals assigned to
+   experts, and one session per simulated user (rate limits off for the run).
+2. Surge: `--users` simulated users (3 province officers : 1 expert) ramp up and read, save and submit
+   proposals or open and save review forms, with 5–15 s of think time. Reports throughput,
+   p50/p95/p99 and errors, then checks that every submission answered 2xx is stored whole.
+3. Saturation: users without think time, doubling until errors appear or p95 passes 2 s, for page
+   reads and for a trivial view (/healthz) on the same server; reports the best throughput of each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.robustness.instance import Instance  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+WORKERS, THREADS = 5, 4  # production default documented in the README for a 2-core server
+
+VERIFY = """
+from legend50.proposals.models import Proposal
+from legend50.proposals.versions import snapshot_hash
+acks = [int(x) for x in open(ACK_FILE).read().split()]
+bad = []
+for p in Proposal.objects.filter(pk__in=acks).prefetch_related("versions"):
+    versions = list(p.versions.all())
+    if p.status != "submitted" or len(versions) != 1 or versions[0].sha256 != snapshot_hash(versions[0].snapshot):
+        bad.append(p.pk)
+half = [p.pk for p in Proposal.objects.filter(title__startswith="부하 시험 과제").prefetch_related("versions")
+        if (p.status == "draft") != (len(p.versions.all()) == 0)]
+print(json.dumps({"acknowledged": len(acks), "found": Proposal.objects.filter(pk__in=acks).count(), "bad": bad,
+                  "half_written": half}))
+"""
+
+
+def locust(instance, data_file, *, mode, users, spawn_rate, seconds, prefix, ack_file=None):
+    env = {**os.environ, "LOAD_DATA": str(data_file), "LOAD_MODE": mode}
+    if ack_file:
+        env["LOAD_ACK_FILE"] = str(ack_file)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(HERE / "locustfile.py"),
+            "--headless",
+            "--only-summary",
+            "-u",
+            str(users),
+            "-r",
+            str(spawn_rate),
+            "-t",
+            f"{seconds}s",
+            "--host",
+            instance.base_url,
+            "--csv",
+            str(prefix),
+            "--stop-timeout",
+            "20",
+            "--loglevel",
+            "WARNING",
+        ],
+        env=env,
+        check=False,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    rows = list(csv.DictReader(open(f"{prefix}_stats.csv", encoding="utf-8")))
+    return {row["Name"]: row for row in rows}
+
+
+def summary(row):
+    if not int(row["Request Count"]):
+        return {"requests": 0, "failures": 0, "rps": 0.0, "p50": 0.0, "p95": 0.0, "p99": 0.0}
+    return {
+        "requests": int(row["Request Count"]),
+        "failures": int(row["Failure Count"]),
+        "rps": float(row["Requests/s"]),
+        "p50": float(row["50%"]),
+        "p95": float(row["95%"]),
+        "p99": float(row["99%"]),
+    }
+
+
+def saturate(instance, data_file, mode, out):
+    best = None
+    steps = []
+    for users in (4, 8, 16, 32, 64, 128):
+        stats = locust(
+            instance,
+            data_file,
+            mode=mode,
+            users=users,
+            spawn_rate=users,
+            seconds=20,
+            prefix=out / f"{mode}-{users}",
+        )
+        s = summary(stats["Aggregated"])
+        steps.append({"users": users, **s})
+        print(
+            f"  {mode:8} users={users:4}  {s['rps']:7.1f} req/s  p95={s['p95']:6.0f} ms  failures={s['failures']}"
+        )
+        if s["failures"] or s["p95"] > 2000:
+            break
+        best = s if best is None or s["rps"] > best["rps"] else best
+    return best, steps
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=2000)
+    parser.add_argument("--spawn-rate", type=int, default=20)
+    parser.add_argument("--duration", type=int, default=240)
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--skip-surge", action="store_true")
+    args = parser.parse_args()
+
+    out = ROOT / "bench" / "out" / "load"
+    out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="legend50-load-"))
+    instance = Instance.fresh(work, args.postgres)
+    results = {}
+    try:
+        started = time.time()
+        instance.manage("migrate", "--no-input")
+        instance.manage("collectstatic", "--no-input")
+        instance.manage("seed", timeout=1800)
+        env_sessions = {"LOAD_SESSIONS": str(args.users)}
+        instance.env.update(env_sessions)
+        data = instance.python((HERE / "prepare_instance.py").read_text(encoding="utf-8"), timeout=1800)
+        data_file = out / "data.json"
+        data_file.write_text(json.dumps(data))
+        print(
+            f"prepared in {time.time() - started:.0f} s: {len(data['drafts'])} drafts, {len(data['sessions'])} sessions"
+        )
+        instance.start(workers=WORKERS, threads=THREADS)
+        if not args.skip_surge:
+            ack_file = out / "acks.txt"
+            stats = locust(
+                instance,
+                data_file,
+                mode="surge",
+                users=args.users,
+                spawn_rate=args.spawn_rate,
+                seconds=args.duration,
+                prefix=out / "surge",
+                ack_file=ack_file,
+            )
+            results["surge"] = {name: summary(row) for name, row in stats.items()}
+            check = instance.python(f"ACK_FILE = {str(ack_file)!r}\n" + VERIFY)
+            results["surge_check"] = check
+            agg = results["surge"]["Aggregated"]
+            print(
+                f"surge: {args.users} users  {agg['requests']} requests  {agg['rps']:.1f} req/s  "
+                f"p50={agg['p50']:.0f} p95={agg['p95']:.0f} p99={agg['p99']:.0f} ms  failures={agg['failures']}"
+            )
+            for name, s in sorted(results["surge"].items()):
+                if name != "Aggregated":
+                    print(
+                        f"   {name:28} {s['requests']:7} req  p95={s['p95']:6.0f} ms  failures={s['failures']}"
+                    )
+            print(
+                f"submissions acknowledged {check['acknowledged']}, stored {check['found']}, "
+                f"not whole {len(check['bad'])}, half-written {len(check['half_written'])}"
+            )
+        print("saturation (no think time):")
+        pages, page_steps = saturate(instance, data_file, "pages", out)
+        trivial, trivial_steps = saturate(instance, data_file, "trivial", out)
+        results.update(pages=pages, trivial=trivial, page_steps=page_steps, trivial_steps=trivial_steps)
+        if pages and trivial:
+            print(
+                f"page reads {pages['rps']:.1f} req/s = {pages['rps'] / trivial['rps']:.0%} of the trivial-view "
+                f"ceiling {trivial['rps']:.1f} req/s"
+            )
+        (out / "results.json").write_text(json.dumps(results, indent=1))
+    finally:
+        instance.drop()
+
+
+if __name__ == "__main__":
+    main()
