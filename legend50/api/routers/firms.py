@@ -6,16 +6,20 @@ public sees none."""
 from datetime import date, datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from legend50.firms import selectors
+from legend50.core.errors import PermissionDeniedError
+from legend50.firms import selectors, services
 from legend50.firms.models import Firm, FirmFinancial
 
 from ..pagination import Pagination
 from ..schemas import responses
 
 router = Router(tags=["firms"])
+
+MAX_WON = 9_000_000_000_000_000_000
 
 
 class FirmOut(Schema):
@@ -52,6 +56,15 @@ class FinancialOut(Schema):
     rnd_krw: int | None
 
 
+class FinancialIn(Schema):
+    sales_krw: int | None = Field(None, ge=0, le=MAX_WON, description="매출액(원), 필수")
+    total_assets_krw: int | None = Field(None, ge=0, le=MAX_WON)
+    direct_exports_krw: int | None = Field(None, ge=0, le=MAX_WON)
+    indirect_exports_krw: int | None = Field(None, ge=0, le=MAX_WON)
+    employees: int | None = Field(None, ge=0, le=2_147_483_647)
+    rnd_krw: int | None = Field(None, ge=0, le=MAX_WON)
+
+
 def _firms(request):
     return Firm.objects.visible_to(request.user).select_related("region")
 
@@ -84,3 +97,15 @@ def get_firm(request, firm_id: int):
 def list_financials(request, firm_id: int):
     firm = get_object_or_404(_firms(request), pk=firm_id)
     return FirmFinancial.objects.visible_to(request.user).filter(firm=firm).order_by("year")
+
+
+@router.put(
+    "/firms/{firm_id}/financials/{year}",
+    response=responses(FinancialOut),
+    summary="연도별 재무 실적 입력·정정 (기업 사용자·관할 시·도·중기부; 기업 규모 재산정)",
+)
+def save_financial(request, firm_id: int, year: int, payload: FinancialIn):
+    if not request.user.is_authenticated:
+        raise PermissionDeniedError(_("로그인(토큰)이 필요합니다."), code="unauthenticated")
+    firm = get_object_or_404(_firms(request), pk=firm_id)
+    return services.financial_save(by=request.user, firm=firm, year=year, **payload.dict())

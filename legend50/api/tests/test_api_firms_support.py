@@ -166,3 +166,54 @@ def test_operator_records_an_award_and_scoping_follows(reg, client):
     assert ids(client, "/api/awards", "anonymous") == []
     # Operators now see the firm they supported.
     assert daegu.pk in ids(client, "/api/firms", "operator")
+
+
+def test_firm_user_keeps_its_own_financials(reg, client):
+    own = reg["own"]
+    url = f"/api/firms/{own.pk}/financials/2024"
+    payload = {"sales_krw": 12 * f.EOK, "employees": 40}
+    api_matrix(
+        client,
+        [
+            Access(
+                url,
+                method="put",
+                data=payload,
+                expect={
+                    "firm_other": 404,
+                    "province_other": 404,
+                    "operator": 404,
+                    "expert": 404,
+                    "auditor": 403,
+                    "anonymous": 403,
+                },
+            ),
+            Access(
+                f"/api/firms/{reg['other'].pk}/financials/2024",
+                method="put",
+                data=payload,
+                expect={"firm": 404},
+                label="another firm's financials",
+            ),
+        ],
+    )
+    assert not own.financials.exists()
+    firm = bearer("firm")
+    saved = client.put(url, payload, content_type="application/json", headers=firm)
+    assert saved.status_code == 200, saved.content
+    assert saved.json()["sales_krw"] == 12 * f.EOK and saved.json()["employees"] == 40
+    assert client.get(f"/api/firms/{own.pk}", headers=firm).json()["size_basis"]
+    missing = client.put(url, {"employees": 3}, content_type="application/json", headers=firm)
+    assert missing.status_code == 400 and "sales_krw" in missing.json()["errors"]
+    old = client.put(
+        f"/api/firms/{own.pk}/financials/1800", payload, content_type="application/json", headers=firm
+    )
+    assert old.status_code == 400 and "year" in old.json()["errors"]
+    negative = client.put(url, {"sales_krw": -5}, content_type="application/json", headers=firm)
+    assert negative.status_code == 422 and any(k.endswith("sales_krw") for k in negative.json()["errors"])
+    assert own.financials.get().sales_krw == 12 * f.EOK
+    # The province keeps its firms' figures too.
+    by_province = client.put(
+        url, {"sales_krw": 13 * f.EOK}, content_type="application/json", headers=bearer("province_own")
+    )
+    assert by_province.status_code == 200 and own.financials.get().sales_krw == 13 * f.EOK
