@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from legend50.core.actors import actor_for
@@ -27,6 +27,7 @@ from ..schemas import responses
 router = Router(tags=["evaluation"])
 
 WITHHELD = "(열람 제한)"
+MAX_ID = 2**63 - 1
 
 
 class AssignmentOut(Schema):
@@ -192,7 +193,12 @@ def list_assignments(request, call: str = "", is_open: bool | None = None):
     "/evaluation/reviews", response=responses(list[ReviewOut]), summary="평가표 목록 (볼 수 있는 것만)"
 )
 @paginate(Pagination)
-def list_reviews(request, call: str = "", proposal: int | None = None, status: ReviewStatus | None = None):
+def list_reviews(
+    request,
+    call: str = "",
+    proposal: int | None = Query(None, ge=1, le=MAX_ID),
+    status: ReviewStatus | None = None,
+):
     reviews = _reviews(request.user).order_by("assignment__proposal_id", "assignment__expert__name", "pk")
     if call:
         reviews = reviews.filter(assignment__proposal__call__code=call)

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from legend50.core.errors import PermissionDeniedError
@@ -19,6 +19,8 @@ from ..pagination import Pagination
 from ..schemas import responses
 
 router = Router(tags=["events"])
+
+MAX_ID = 2**63 - 1
 
 
 class EventOut(Schema):
@@ -220,7 +222,7 @@ def list_recipients(request, slug: str):
     summary="혁신기업관 참여기업 (공개된 명단)",
 )
 @paginate(Pagination)
-def list_exhibitors(request, slug: str, theme: int | None = None, region: str = ""):
+def list_exhibitors(request, slug: str, theme: int | None = Query(None, ge=1, le=MAX_ID), region: str = ""):
     return selectors.directory(request.user, _event(request, slug), theme=theme or "", region=region)
 
 

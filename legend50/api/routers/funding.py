@@ -20,6 +20,7 @@ from ..schemas import responses
 router = Router(tags=["funding"])
 
 MAX_WON = 9_000_000_000_000_000_000
+MAX_ID = 2**63 - 1
 
 
 class ProjectOut(Schema):
@@ -151,7 +152,7 @@ def _allocations(request):
 @paginate(Pagination)
 def list_allocations(
     request,
-    project: int | None = None,
+    project: int | None = Query(None, ge=1, le=MAX_ID),
     year: int | None = Query(None, ge=1900, le=2200),
     source: FundingSource | None = None,
     region: str = "",
@@ -179,7 +180,11 @@ def get_allocation(request, allocation_id: int):
     summary="교부 내역 (중기부·감사·주관 시·도)",
 )
 @paginate(Pagination)
-def list_disbursements(request, project: int | None = None, year: int | None = Query(None, ge=1900, le=2200)):
+def list_disbursements(
+    request,
+    project: int | None = Query(None, ge=1, le=MAX_ID),
+    year: int | None = Query(None, ge=1900, le=2200),
+):
     rows = (
         Disbursement.objects.visible_to(request.user)
         .select_related("allocation")

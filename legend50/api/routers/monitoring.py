@@ -18,6 +18,7 @@ from ..schemas import responses
 router = Router(tags=["monitoring"])
 
 MAX_WON = 9_000_000_000_000_000_000
+MAX_ID = 2**63 - 1
 
 
 class IndicatorOut(Schema):
@@ -136,7 +137,7 @@ def get_indicator(request, key: str):
 def list_observations(
     request,
     indicator: str = "",
-    year: int | None = None,
+    year: int | None = Query(None, ge=1900, le=2200),
     region: str = Query("", description="시·도 코드; 'national'이면 전국만"),
     official: bool | None = None,
 ):
@@ -184,7 +185,12 @@ def record_observation(request, payload: ObservationIn):
     summary="기업 연도별 성과 (볼 수 있는 기업만; 비로그인은 없음)",
 )
 @paginate(Pagination)
-def list_outcomes(request, year: int | None = None, region: str = "", firm: int | None = None):
+def list_outcomes(
+    request,
+    year: int | None = Query(None, ge=1900, le=2200),
+    region: str = "",
+    firm: int | None = Query(None, ge=1, le=MAX_ID),
+):
     qs = selectors.outcome_list(request.user, year=year, region=region or None)
     return qs.filter(firm_id=firm) if firm is not None else qs
 

@@ -24,6 +24,7 @@ from ..schemas import responses
 router = Router(tags=["support"])
 
 MAX_WON = 9_000_000_000_000_000_000
+MAX_ID = 2**63 - 1
 
 
 class BudgetOut(Schema):
@@ -186,7 +187,7 @@ def list_awards(
     request,
     year: int | None = Query(None, ge=1900, le=2200),
     instrument: str = "",
-    firm: int | None = None,
+    firm: int | None = Query(None, ge=1, le=MAX_ID),
     status: AwardStatus | None = None,
     flagged: bool | None = None,
 ):
@@ -262,5 +263,9 @@ def record_award(request, payload: AwardIn):
     summary="선정 프로젝트 참여기업 신청·확정 (볼 수 있는 것만)",
 )
 @paginate(Pagination)
-def list_participations(request, status: ParticipationStatus | None = None, project: int | None = None):
+def list_participations(
+    request,
+    status: ParticipationStatus | None = None,
+    project: int | None = Query(None, ge=1, le=MAX_ID),
+):
     return selectors.participation_list(request.user, {"status": status or "", "project": project or ""})

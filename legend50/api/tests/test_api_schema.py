@@ -46,3 +46,40 @@ def test_every_resource_is_published_with_the_error_shape(client):
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             assert operation.get("summary"), f"{method.upper()} {path} has no summary"
+
+
+HUGE = 409825664075779932160  # beyond any database integer
+
+
+def test_huge_integers_are_refused_or_not_found_never_a_crash(world, client):
+    """Every integer parameter of every GET (path or query) with a value no database integer holds:
+    a 404 or a 422, never a 500 (SQLite raises OverflowError on such values)."""
+    from .matrix import bearer
+
+    headers = bearer("ministry")
+    schema = client.get("/api/openapi.json").json()
+    crashes = []
+    for path, operations in schema["paths"].items():
+        operation = operations.get("get")
+        if operation is None:
+            continue
+        params = operation.get("parameters", [])
+        url = path
+        for p in params:
+            if p["in"] == "path":
+                value = HUGE if p["schema"].get("type") == "integer" else "2023"
+                url = url.replace("{" + p["name"] + "}", str(value))
+        queries = [
+            p["name"]
+            for p in params
+            if p["in"] == "query"
+            and "integer" in {p["schema"].get("type")} | {s.get("type") for s in p["schema"].get("anyOf", [])}
+        ]
+        for query in [None, *queries]:
+            target = url + (f"?{query}={HUGE}" if query else "")
+            if query is None and target == path:
+                continue
+            response = client.get(target, headers=headers)
+            if response.status_code not in (200, 404, 422):
+                crashes.append(f"{target}: {response.status_code}")
+    assert not crashes, crashes
