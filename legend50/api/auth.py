@@ -1,9 +1,18 @@
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, ValidationError
 from ninja.security.base import AuthBase
 
 from .models import ApiToken, hash_token
+
+
+def _refuse_nul_characters(request):
+    """NUL cannot be stored in PostgreSQL text and is never meaningful input: refuse it up front, as
+    Django's forms do, instead of failing deep in the database."""
+    query = request.META.get("QUERY_STRING", "")
+    body = request.body if request.method in ("POST", "PUT", "PATCH") else b""
+    if "%00" in query or "\x00" in request.path or b"\\u0000" in body.lower() or b"\x00" in body:
+        raise ValidationError([{"loc": ("request",), "msg": "NUL 문자(\\u0000)는 입력할 수 없습니다."}])
 
 
 class BearerOrAnonymous(AuthBase):
@@ -14,6 +23,7 @@ class BearerOrAnonymous(AuthBase):
     openapi_scheme = "bearer"
 
     def __call__(self, request):
+        _refuse_nul_characters(request)
         header = request.headers.get("Authorization", "")
         if not header:
             request.user = AnonymousUser()

@@ -16,10 +16,35 @@ from legend50.core.errors import ApplicationError
 from .auth import BearerOrAnonymous
 
 
+class _Switchable:
+    """Rate limits that settings.LEGEND50_API_RATE_LIMITS turns off at run time (load benchmark, fuzzing)."""
+
+    def allow_request(self, request):
+        if not getattr(settings, "LEGEND50_API_RATE_LIMITS", True):
+            return True
+        return super().allow_request(request)
+
+
+class AnonLimit(_Switchable, AnonRateThrottle):
+    """Anonymous callers, per IP address."""
+
+    def get_cache_key(self, request):
+        if request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": "anon", "ident": self.get_ident(request)}
+
+
+class TokenLimit(_Switchable, AuthRateThrottle):
+    """Token holders, per user (all of a user's tokens share one budget)."""
+
+    def get_cache_key(self, request):
+        if not request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": "user", "ident": request.user.pk}
+
+
 def _throttles():
-    if not getattr(settings, "LEGEND50_API_RATE_LIMITS", True):
-        return []
-    return [AnonRateThrottle("120/min"), AuthRateThrottle("600/min")]
+    return [AnonLimit("120/min"), TokenLimit("600/min")]
 
 
 api = NinjaAPI(

@@ -75,3 +75,37 @@ def test_token_cli_and_ui(world, client, capsys):
 def test_huge_offsets_are_refused_not_crashing(world, client):
     response = client.get("/api/organizations?offset=2325123442406424051712")
     assert response.status_code == 422 and "offset" in response.json()["errors"]
+
+
+def test_rate_limit_answers_429_with_retry_after(world, client, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    statuses = [client.get("/api/regions").status_code for _ in range(125)]
+    assert statuses.count(200) == 120 and statuses[-1] == 429
+    response = client.get("/api/regions")
+    assert response.json()["code"] == "rate_limited" and int(response["Retry-After"]) >= 1
+    settings.LEGEND50_API_RATE_LIMITS = False
+    assert client.get("/api/regions").status_code == 200
+    cache.clear()
+
+
+def test_nul_characters_are_refused_not_stored(world, client):
+    response = client.get("/api/organizations?q=a%00b")
+    assert response.status_code == 422 and response.json()["code"] == "validation_failed"
+    response = client.post(
+        "/api/proposals", '{"call": "x\\u0000", "title": "t"}', content_type="application/json"
+    )
+    assert response.status_code == 422
+
+
+def test_token_holders_have_their_own_budget(world, client):
+    from django.core.cache import cache
+
+    cache.clear()
+    headers = {"Authorization": f"Bearer {_token('province-27')}"}
+    for _ in range(121):
+        client.get("/api/regions")
+    assert client.get("/api/regions").status_code == 429
+    assert client.get("/api/regions", headers=headers).status_code == 200
+    cache.clear()

@@ -16,6 +16,21 @@ from config.wsgi import application
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 
+@pytest.fixture(autouse=True)
+def _in_process_requests(settings):
+    """The WSGI app is called directly, not through Django's test client: keep the test's database
+    connection (and its transaction) across requests, and fuzz without the rate limits."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    settings.LEGEND50_API_RATE_LIMITS = False
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def bearer(world):
     from django.contrib.auth import get_user_model
