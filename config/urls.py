@@ -24,6 +24,7 @@ for _prefix, _module in [
     ("activity/", "legend50.activity.urls"),
     ("registry/", "legend50.registry.urls"),
     ("api/", "legend50.api.urls"),
+    ("open-data/", "legend50.opendata.urls"),
 ]:
     if find_spec(_module) is not None:
         urlpatterns.append(path(_prefix, include(_module)))

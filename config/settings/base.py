@@ -230,6 +230,7 @@ LEGEND50_NAV_MODULES = [
     "legend50.events.nav",
     "legend50.activity.nav",
     "legend50.registry.nav",
+    "legend50.opendata.nav",
 ]
 
 NINJA_PAGINATION_PER_PAGE = 50

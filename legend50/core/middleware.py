@@ -51,6 +51,11 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if getattr(request, "no_store", False):
+        user = getattr(request, "user", None)
+        if getattr(request, "no_store", False) or (
+            user is not None and user.is_authenticated and not request.path.startswith("/static/")
+        ):
+            # Pages seen signed in (review sheets, personal data, scores) must never sit in a shared or
+            # browser cache.
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -176,3 +176,11 @@ def test_bad_database_url_stops_startup_with_one_line(url, tmp_path):
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "DATABASE_URL" in lines[0], result.stderr
+
+
+def test_signed_in_pages_are_never_cached(world, client):
+    from legend50.core.testing import login_as
+
+    assert "no-store" not in client.get("/programs/").get("Cache-Control", "")
+    login_as(client, "expert")
+    assert client.get("/").headers["Cache-Control"] == "no-store"
