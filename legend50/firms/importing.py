@@ -126,7 +126,7 @@ def _decode_csv(path: Path) -> io.TextIOBase:
         try:
             head.decode(encoding)
         except UnicodeDecodeError as exc:
-            if exc.start > len(head) - 4:  # a multibyte character cut by the sample boundary
+            if len(head) == 65536 and exc.start > len(head) - 4:  # a character cut by the sample boundary
                 pass
             else:
                 continue
@@ -157,10 +157,18 @@ def iter_rows(path: Path, fmt: str) -> Iterator[list]:
     if fmt == "csv":
         fh = _decode_csv(path)
         with fh:
-            sample = fh.read(8192)
-            fh.seek(0)
-            delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-            yield from csv.reader(fh, delimiter=delimiter)
+            try:
+                sample = fh.read(8192)
+                fh.seek(0)
+                delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+                yield from csv.reader(fh, delimiter=delimiter)
+            except (UnicodeDecodeError, csv.Error) as exc:
+                raise FileProblem(
+                    _(
+                        "CSV 파일을 읽을 수 없습니다 (문자 인코딩 또는 형식 오류: %(error)s). UTF-8 또는 CP949로 저장해 주세요."
+                    )
+                    % {"error": exc}
+                ) from None
         return
     from python_calamine import CalamineWorkbook
 
