@@ -150,7 +150,7 @@ AXES_VERBOSE = False
 
 # Sessions: idle timeout (sliding) and an absolute lifetime enforced by SessionTimeoutMiddleware.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False  # SessionTimeoutMiddleware slides the expiry once a minute
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = 8 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True

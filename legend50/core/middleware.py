@@ -5,6 +5,9 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 
 ABSOLUTE_KEY = "legend50_login_at"
+SEEN_KEY = "legend50_seen_at"
+# The idle timeout slides forward at most once a minute, so a page view costs no session write.
+SLIDE_EVERY_SECONDS = 60
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -24,8 +27,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 class SessionTimeoutMiddleware:
-    """Idle timeout comes from SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST; this adds the
-    absolute lifetime of a login, after which the user must sign in again however active."""
+    """Idle timeout: SESSION_COOKIE_AGE after the last activity (slid forward at most once a minute,
+    instead of writing the session on every request). Absolute timeout: after
+    SESSION_ABSOLUTE_TIMEOUT_SECONDS the user must sign in again however active."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -40,6 +44,8 @@ class SessionTimeoutMiddleware:
             elif now - started > settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS:
                 logout(request)
                 return redirect(f"{settings.LOGIN_URL}?next={request.path}&expired=1")
+            if now - request.session.get(SEEN_KEY, 0) >= SLIDE_EVERY_SECONDS:
+                request.session[SEEN_KEY] = now  # marks the session modified: saved with a fresh expiry
         return self.get_response(request)
 
 
