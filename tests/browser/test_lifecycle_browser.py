@@ -353,7 +353,8 @@ def _dashboards_show_it(page, live_url, project, firm, before):
     assert "대구광역시" in _main(page)
     assert_accessible(page, "lifecycle-19-board-after")
     page.goto(f"{live_url}/")
-    assert "올해 지원 실적" in _main(page)
+    card = page.locator(".l50-card", has=page.locator(".label", has_text="올해 지원 실적"))
+    assert card.locator(".value").inner_text().strip() == "1"
     assert_accessible(page, "lifecycle-20-home-dashboard")
 
     _switch(page, "firm-1")
