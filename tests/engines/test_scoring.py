@@ -345,6 +345,8 @@ def slow_alpha_interval(matrix: np.ndarray) -> float | None:
     """Krippendorff's alpha via the coincidence matrix of values (his value-by-value method)."""
     units = [[v for v in row if not math.isnan(v)] for row in matrix.tolist()]
     units = [u for u in units if len(u) >= 2]
+    if len(units) < 2:  # agreement across units needs at least two of them
+        return None
     coincidence: dict[tuple[float, float], float] = {}
     for u in units:
         for i, j in itertools.permutations(range(len(u)), 2):

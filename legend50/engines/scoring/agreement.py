@@ -38,7 +38,7 @@ def krippendorff_alpha_interval(data: ArrayLike) -> float | None:
     present = ~np.isnan(m)
     counts = present.sum(axis=1)
     pairable = counts >= 2
-    if pairable.sum() < 1:
+    if pairable.sum() < 2:  # agreement across units needs at least two of them
         return None
     x = np.where(present, m, 0.0)[pairable]
     mu = counts[pairable].astype(float)
