@@ -132,6 +132,7 @@ def decision_detail(request, pk):
             "items": items,
             "grouped": grouped,
             "outcomes": Outcome.choices,
+            "sections": [(value, label, grouped[value]) for value, label in Outcome.choices],
             "can_edit": pending and actor.is_ministry,
             "can_approve": pending and actor.is_ministry_admin and decision.proposed_by_id != request.user.pk,
             "is_proposer": decision.proposed_by_id == request.user.pk,
