@@ -451,8 +451,6 @@ def _attachments(proposal, *, blind: bool):
     if "removed_at" in field_names:
         qs = qs.filter(removed_at__isnull=True)
     if blind:
-        if "is_blind_version" not in field_names:
-            return []
         qs = qs.filter(is_blind_version=True)
     return list(qs)
 

@@ -227,6 +227,8 @@ class ProposalAttachment(models.Model):
     size = models.BigIntegerField(_("크기(바이트)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     description = models.CharField(_("설명"), max_length=300, blank=True)
+    # In blind evaluations experts receive only the versions the province marked as anonymised.
+    is_blind_version = models.BooleanField(_("블라인드용(익명 처리본)"), default=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -821,7 +821,9 @@ def firms_import(*, proposal, upload, filename: str, lock_version, by) -> dict:
 # --- attachments ----------------------------------------------------------------------------------
 
 
-def attachment_add(*, proposal, upload, description: str = "", lock_version, by) -> ProposalAttachment:
+def attachment_add(
+    *, proposal, upload, description: str = "", lock_version, by, is_blind_version: bool = False
+) -> ProposalAttachment:
     """Store an attachment after checking its content; nothing is stored if any check fails."""
     with transaction.atomic():
         current = _locked(proposal.pk)
@@ -839,6 +841,7 @@ def attachment_add(*, proposal, upload, description: str = "", lock_version, by)
         size=size,
         sha256=sha256,
         description=(description or "").strip()[:300],
+        is_blind_version=bool(is_blind_version),
         uploaded_by=by,
     )
     saved_path = None

@@ -479,6 +479,7 @@ def attachment_add(request, pk):
             proposal=p,
             upload=request.FILES.get("file"),
             description=request.POST.get("description", ""),
+            is_blind_version=request.POST.get("is_blind_version") == "on",
             lock_version=_lock(request),
             by=request.user,
         ),

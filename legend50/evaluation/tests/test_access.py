@@ -247,3 +247,26 @@ def test_review_form_errors_name_the_criterion(blind_world, client):
     assert "사업 필요성: 0~30점 사이로 입력하세요." in text and "추진 체계: 0.5점 단위로 입력하세요." in text
     assert "종합 의견을 10자 이상 입력하세요." in text
     assert not Review.objects.filter(assignment__proposal=w["p2"]).exists()
+
+
+def test_blind_call_serves_experts_only_the_blind_versions(blind_world, client):
+    from django.core.files.base import ContentFile
+
+    from legend50.proposals.models import ProposalAttachment
+
+    p1 = blind_world["p1"]
+
+    def attach(name, blind):
+        attachment = ProposalAttachment(
+            proposal=p1, original_name=name, kind="pdf", size=9, sha256="0" * 64, is_blind_version=blind
+        )
+        attachment.file.save(f"{name}.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+        attachment.save()
+        return attachment
+
+    full, anonymised = attach("원본 사업계획서", False), attach("블라인드 사업계획서", True)
+    login_as(client, "expert")
+    page = client.get(f"/evaluation/proposals/{p1.pk}/review/").content.decode()
+    assert "블라인드 사업계획서" in page and "원본 사업계획서" not in page
+    assert client.get(f"/evaluation/proposals/{p1.pk}/attachments/{anonymised.pk}/").status_code == 200
+    assert client.get(f"/evaluation/proposals/{p1.pk}/attachments/{full.pk}/").status_code == 404
