@@ -87,6 +87,8 @@ class Officer(FastHttpUser):
                 response = self.client.get(
                     f"/api/proposals/{self.draft}", headers=self.token, name="api: read draft"
                 )
+                if response.status_code != 200:
+                    return  # counted as a failure by locust; tried again next time
                 self.lock_version = response.json()["lock_version"]
             body = {"lock_version": self.lock_version, "summary": f"저장 {self.saves} · 부하 시험 요약"}
             response = self.client.patch(
