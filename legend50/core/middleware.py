@@ -65,3 +65,16 @@ class SecurityHeadersMiddleware:
             # browser cache.
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+class KoreanFirstMiddleware:
+    """Korean unless the user chose another language with the switch (the language cookie): a
+    browser's Accept-Language alone does not turn a Korean public service into English."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            request.META["HTTP_ACCEPT_LANGUAGE"] = settings.LANGUAGE_CODE
+        return self.get_response(request)

@@ -201,3 +201,8 @@ def test_signed_in_pages_are_never_cached(world, client):
     assert "no-store" not in client.get("/programs/").get("Cache-Control", "")
     login_as(client, "expert")
     assert client.get("/").headers["Cache-Control"] == "no-store"
+
+
+def test_korean_first_whatever_the_browser_says(world, client):
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="ko"' in body and "로그인" in body
