@@ -354,6 +354,7 @@ def test_path_in_an_http_upload_never_reaches_storage(daegu, client):
     """Django's multipart parser drops directory parts before the view runs; the stored name is
     generated either way, so nothing is written outside the proposal's folder."""
     login_as(client, "province_own")
+    before = set(_stored_files())  # other tests in this worker share MEDIA_ROOT
     boundary = "XyZ"
     body = (
         f'--{boundary}\r\nContent-Disposition: form-data; name="lock_version"\r\n\r\n{daegu.lock_version}\r\n'
@@ -366,7 +367,7 @@ def test_path_in_an_http_upload_never_reaches_storage(daegu, client):
         body,
         content_type=f"multipart/form-data; boundary={boundary}",
     )
-    for path in _stored_files():
+    for path in set(_stored_files()) - before:
         assert os.path.realpath(path).startswith(
             os.path.realpath(os.path.join(settings.MEDIA_ROOT, "proposals", str(daegu.pk)))
         )
