@@ -3,8 +3,8 @@ Korean messages naming the field, and leaves history (django-simple-history)."""
 
 from __future__ import annotations
 
-import hashlib
 import os
+import uuid
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from legend50.core import uploads
 from legend50.core.actors import Role, actor_for
 from legend50.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from legend50.core.formatting import KST
@@ -40,7 +41,7 @@ from .models import (
     Session,
 )
 
-ATTACHMENT_EXTENSIONS = {".pdf", ".hwp", ".hwpx", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png"}
+ATTACHMENT_KINDS = ("pdf", "hwp", "hwpx", "doc", "docx", "xls", "xlsx", "jpg", "jpeg", "png")
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 10
 
@@ -267,35 +268,33 @@ def _attachment_errors(files, *, existing: int) -> dict[str, list[str]]:
     if existing + len(files) > MAX_ATTACHMENTS:
         messages.append(_("증빙 서류는 %(n)d개까지 올릴 수 있습니다.") % {"n": MAX_ATTACHMENTS})
     for upload in files:
-        name = os.path.basename(getattr(upload, "name", "") or "")
-        ext = os.path.splitext(name)[1].lower()
-        if ext not in ATTACHMENT_EXTENSIONS:
-            messages.append(
-                _("%(name)s: 허용되지 않는 형식입니다 (%(allowed)s).")
-                % {"name": name or "?", "allowed": ", ".join(sorted(ATTACHMENT_EXTENSIONS))}
+        try:
+            uploads.inspect(
+                upload,
+                os.path.basename(getattr(upload, "name", "") or ""),
+                allowed=ATTACHMENT_KINDS,
+                max_size=ATTACHMENT_MAX_BYTES,
             )
-        elif upload.size > ATTACHMENT_MAX_BYTES:
-            messages.append(_("%(name)s: 10MB를 넘는 파일은 올릴 수 없습니다.") % {"name": name})
-        elif upload.size == 0:
-            messages.append(_("%(name)s: 빈 파일입니다.") % {"name": name})
+        except ValidationFailed as exc:
+            messages.append(exc.message)
     return {"attachments": messages} if messages else {}
 
 
 def _store_attachment(nomination, upload, by, description=""):
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
     name = os.path.basename(upload.name)
+    kind, size, sha256 = uploads.inspect(
+        upload, name, allowed=ATTACHMENT_KINDS, max_size=ATTACHMENT_MAX_BYTES
+    )
     attachment = NominationAttachment(
         nomination=nomination,
         original_name=name[:200],
-        size=upload.size,
-        sha256=digest.hexdigest(),
+        size=size,
+        sha256=sha256,
         description=_clean(description)[:200],
         uploaded_by=by,
     )
-    attachment.file.save(name, upload, save=False)
+    # Stored under a generated name: the person's file name is kept only as data.
+    attachment.file.save(f"{uuid.uuid4().hex}.{kind}", upload, save=False)
     attachment.save()
     return attachment
 
@@ -709,12 +708,17 @@ def agreement_create(
     parties = list(dict.fromkeys(parties or []))
     if len(parties) < 2:
         errors["parties"] = [_("협약 기관을 두 곳 이상 고르세요.")]
+    document_kind = None
     if document is not None:
-        ext = os.path.splitext(document.name)[1].lower()
-        if ext not in ATTACHMENT_EXTENSIONS:
-            errors["document"] = [_("협약서는 PDF·HWP·문서 형식으로 올리세요.")]
-        elif document.size > ATTACHMENT_MAX_BYTES:
-            errors["document"] = [_("10MB를 넘는 파일은 올릴 수 없습니다.")]
+        try:
+            document_kind = uploads.inspect(
+                document,
+                os.path.basename(document.name),
+                allowed=ATTACHMENT_KINDS,
+                max_size=ATTACHMENT_MAX_BYTES,
+            )[0]
+        except ValidationFailed as exc:
+            errors["document"] = [exc.message]
     if errors:
         raise ValidationFailed(_("업무협약을 등록하지 못했습니다. 표시된 항목을 확인하세요."), errors=errors)
     with transaction.atomic():
@@ -729,6 +733,6 @@ def agreement_create(
             AgreementParty.objects.create(agreement=agreement, organization=organization, order=order)
         if document is not None:
             agreement.document_name = os.path.basename(document.name)[:200]
-            agreement.document.save(agreement.document_name, document, save=False)
+            agreement.document.save(f"{uuid.uuid4().hex}.{document_kind}", document, save=False)
             agreement.save()
     return agreement

@@ -8,7 +8,6 @@ not there (safe on SQLite, which serialises writers), and a check constraint bac
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -21,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from legend50.core import uploads
 from legend50.core.actors import Role, actor_for
 from legend50.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from legend50.core.formatting import KST, format_krw
@@ -47,19 +47,7 @@ from .models import (
 )
 
 SOURCE_LABELS = dict(FundingSource.choices)
-EVIDENCE_EXTENSIONS = {
-    ".pdf",
-    ".hwp",
-    ".hwpx",
-    ".xlsx",
-    ".xls",
-    ".docx",
-    ".jpg",
-    ".jpeg",
-    ".png",
-    ".zip",
-    ".csv",
-}
+EVIDENCE_KINDS = ("pdf", "hwp", "hwpx", "xlsx", "xls", "docx", "jpg", "jpeg", "png", "zip", "csv")
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -401,31 +389,15 @@ def _read_evidence(files, errors) -> list[tuple[str, bytes, str]]:
     out = []
     for f in files or []:
         name = Path(getattr(f, "name", "") or "").name
-        ext = Path(name).suffix.lower()
-        if ext not in EVIDENCE_EXTENSIONS:
-            errors.setdefault("evidence", []).append(
-                _(
-                    "%(name)s: 허용하지 않는 파일 형식입니다 (pdf, hwp, hwpx, xlsx, xls, docx, jpg, png, zip, csv)."
-                )
-                % {"name": name or "?"}
+        try:
+            _kind, _size, digest = uploads.inspect(
+                f, name, allowed=EVIDENCE_KINDS, max_size=EVIDENCE_MAX_BYTES
             )
+        except ValidationFailed as exc:
+            errors.setdefault("evidence", []).append(exc.message)
             continue
-        size = getattr(f, "size", None)
-        if size is not None and size > EVIDENCE_MAX_BYTES:
-            errors.setdefault("evidence", []).append(
-                _("%(name)s: 20MB를 넘는 파일은 올릴 수 없습니다.") % {"name": name}
-            )
-            continue
-        data = f.read()
-        if len(data) > EVIDENCE_MAX_BYTES:
-            errors.setdefault("evidence", []).append(
-                _("%(name)s: 20MB를 넘는 파일은 올릴 수 없습니다.") % {"name": name}
-            )
-            continue
-        if not data:
-            errors.setdefault("evidence", []).append(_("%(name)s: 빈 파일입니다.") % {"name": name})
-            continue
-        out.append((name, data, hashlib.sha256(data).hexdigest()))
+        f.seek(0)
+        out.append((name, f.read(), digest))
     return out
 
 

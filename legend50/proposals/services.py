@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from legend50.activity.services import notify, recipients_for
+from legend50.core import uploads as files
 from legend50.core.actors import Role, actor_for
 from legend50.core.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationFailed
 from legend50.core.formatting import format_kst
@@ -24,7 +25,7 @@ from legend50.programs.models import Call, FundingSource
 from legend50.registry.choices import OrganizationKind
 from legend50.registry.models import Organization, Region
 
-from . import files, workflow
+from . import workflow
 from .choices import (
     KPI_DEFAULT_UNITS,
     KSIC_DIVISIONS,

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from legend50.core.actors import Role, actor_for
 from legend50.core.errors import ApplicationError
 from legend50.core.scoping import get_visible_or_404
+from legend50.core.uploads import CONTENT_TYPES
 from legend50.programs.models import Call, FundingSource
 from legend50.registry.choices import OrganizationKind
 from legend50.registry.models import Organization
@@ -33,7 +34,6 @@ from .choices import (
     KpiKey,
     RegionalPolicy,
 )
-from .files import CONTENT_TYPES
 from .models import ConsortiumRole, Proposal, ProposalAttachment, ProposalStatus, ProposalVersion
 
 BASE = Proposal.objects.select_related("call", "lead_region")

@@ -214,3 +214,13 @@ def test_nomination_deadline(expo_2024):
     expo_2024.save()
     with pytest.raises(ConflictError):
         submit(expo_2024)
+
+
+def test_attachments_are_checked_by_content_and_stored_under_a_generated_name(expo_2024):
+    with pytest.raises(ValidationFailed) as err:
+        submit(expo_2024, files=[SimpleUploadedFile("공적조서.pdf", b"MZ pretending to be a PDF")])
+    assert "공적조서.pdf" in err.value.errors["attachments"][0]
+    assert not Nomination.objects.filter(event=expo_2024).exists()
+    nomination = submit(expo_2024, files=[SimpleUploadedFile("공적조서.pdf", b"%PDF-1.4 test")])
+    stored = nomination.attachments.get().file.name
+    assert "공적조서" not in stored and stored.endswith(".pdf")

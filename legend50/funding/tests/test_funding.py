@@ -135,7 +135,7 @@ def test_spending_reports_with_evidence(funded):
             source="national",
             amount=6 * EOK,
             description="초과",
-            files=[SimpleUploadedFile("a.pdf", b"x")],
+            files=[SimpleUploadedFile("a.pdf", b"%PDF-1.4 x")],
             by=_user("province-27"),
         )
     assert "교부액" in exc.value.errors["amount"][0]
@@ -157,7 +157,7 @@ def test_spending_reports_with_evidence(funded):
             source="national",
             amount=1,
             description="x",
-            files=[SimpleUploadedFile("a.pdf", b"x")],
+            files=[SimpleUploadedFile("a.pdf", b"%PDF-1.4 x")],
             by=_user("province-11"),
         )
     assert SpendingReport.objects.count() == 1
@@ -203,7 +203,7 @@ def test_settlement_returns_unspent_unless_carry_over_is_approved(funded):
         source="national",
         amount=35 * EOK,
         description="집행",
-        files=[SimpleUploadedFile("a.pdf", b"x")],
+        files=[SimpleUploadedFile("a.pdf", b"%PDF-1.4 x")],
         by=_user("province-27"),
     )
     with pytest.raises(ConflictError, match="확인되지 않은"):
@@ -385,3 +385,18 @@ def test_permission_matrix(funded):
         login_as(client, role)
         body = client.get(f"/funding/projects/{funded.pk}/").content.decode()
         assert ("연도별 배정과 교부" in body) is sees, role
+
+
+def test_evidence_is_checked_by_content_not_by_name(funded):
+    with pytest.raises(ValidationFailed) as exc:
+        services.spending_report_submit(
+            project=funded,
+            year=2024,
+            source="national",
+            amount=1 * EOK,
+            description="허위 확장자 증빙",
+            files=[SimpleUploadedFile("영수증.pdf", b"MZ not a pdf")],
+            by=_user("province-27"),
+        )
+    assert "영수증.pdf" in exc.value.errors["evidence"][0]
+    assert not funded.spending_reports.filter(description="허위 확장자 증빙").exists()

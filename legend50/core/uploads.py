@@ -1,8 +1,9 @@
-"""Attachment checks: the allowed kinds are recognised by content, not by the name's extension.
+"""Upload checks shared by every app: a file's kind is recognised by its content, not its name.
 
-PDF starts with %PDF-; HWP is an OLE2 compound file; XLSX, DOCX and HWPX are zip packages whose
-structure is checked (and refused when their unpacked size, file count or compression ratio is
-excessive — a zip bomb — or a member name escapes the package).
+PDF starts with %PDF-; HWP, DOC and XLS are OLE2 compound files; XLSX, DOCX and HWPX are zip packages
+whose structure is checked (and refused when their unpacked size, file count or compression ratio is
+excessive — a zip bomb — or a member name escapes the package); JPEG and PNG by their signatures; ZIP
+archives get the same bomb checks; CSV must be text.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ from legend50.core.errors import ValidationFailed
 
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_MAGIC = b"PK\x03\x04"
-ALLOWED = ("pdf", "xlsx", "docx", "hwp", "hwpx")
+ALLOWED = ("pdf", "xlsx", "docx", "hwp", "hwpx")  # documents, the default
+OLE2_KINDS = ("hwp", "doc", "xls")
+PACKAGE_KINDS = ("xlsx", "docx", "hwpx")
+SIGNATURES = {"jpg": b"\xff\xd8\xff", "jpeg": b"\xff\xd8\xff", "png": b"\x89PNG\r\n\x1a\n"}
 
 
 def max_bytes() -> int:
@@ -86,7 +90,9 @@ def _check_zip(upload, ext: str) -> None:
                     _("압축을 풀면 %(mb)d MB로 허용 한도를 넘습니다: 압축 폭탄으로 의심되어 거부합니다.")
                     % {"mb": total // (1024 * 1024)}
                 )
-            if ext == "xlsx":
+            if ext == "zip":
+                ok = True
+            elif ext == "xlsx":
                 ok = "[Content_Types].xml" in names and "xl/workbook.xml" in names
             elif ext == "docx":
                 ok = "[Content_Types].xml" in names and "word/document.xml" in names
@@ -101,28 +107,43 @@ def _check_zip(upload, ext: str) -> None:
         _fail(_("파일 내용이 %(ext)s 형식이 아닙니다 (손상되었거나 다른 형식입니다).") % {"ext": ext.upper()})
 
 
-def inspect(upload, name: str) -> tuple[str, int, str]:
-    """Validate an uploaded file; returns (kind, size, sha256) or raises ValidationFailed."""
+def inspect(upload, name: str, *, allowed=ALLOWED, max_size: int | None = None) -> tuple[str, int, str]:
+    """Validate an uploaded file; returns (kind, size, sha256) or raises ValidationFailed naming it."""
     name = check_name(name)
     ext = extension_of(name)
-    if ext not in ALLOWED:
-        _fail(_("PDF, XLSX, DOCX, HWP, HWPX 파일만 올릴 수 있습니다: %(name)s") % {"name": name})
-    size = upload.size
-    if size == 0:
-        _fail(_("빈 파일입니다."))
-    if size > max_bytes():
+    if ext not in allowed:
         _fail(
-            _("파일이 너무 큽니다: %(size).1f MB (한도 %(cap).0f MB).")
-            % {"size": size / 1024 / 1024, "cap": max_bytes() / 1024 / 1024}
+            _("%(kinds)s 파일만 올릴 수 있습니다: %(name)s")
+            % {"kinds": ", ".join(k.upper() for k in allowed), "name": name}
+        )
+    size = upload.size
+    cap = max_size or max_bytes()
+    if size == 0:
+        _fail(_("빈 파일입니다: %(name)s") % {"name": name})
+    if size > cap:
+        _fail(
+            _("파일이 너무 큽니다: %(name)s %(size).1f MB (한도 %(cap).0f MB).")
+            % {"name": name, "size": size / 1024 / 1024, "cap": cap / 1024 / 1024}
         )
     upload.seek(0)
     head = upload.read(8)
+    mismatch = _("파일 내용이 %(ext)s 형식이 아닙니다 (확장자와 내용이 다릅니다): %(name)s") % {
+        "ext": ext.upper(),
+        "name": name,
+    }
     if ext == "pdf":
         if not head.startswith(b"%PDF-"):
-            _fail(_("파일 내용이 PDF 형식이 아닙니다 (확장자와 내용이 다릅니다)."))
-    elif ext == "hwp":
+            _fail(mismatch)
+    elif ext in OLE2_KINDS:
         if head != OLE2_MAGIC:
-            _fail(_("파일 내용이 HWP 형식이 아닙니다 (확장자와 내용이 다릅니다)."))
+            _fail(mismatch)
+    elif ext in SIGNATURES:
+        if not head.startswith(SIGNATURES[ext]):
+            _fail(mismatch)
+    elif ext == "csv":
+        upload.seek(0)
+        if b"\x00" in upload.read(8192):
+            _fail(mismatch)
     else:
         if not head.startswith(ZIP_MAGIC):
             _fail(_("파일 내용이 %(ext)s 형식이 아닙니다 (확장자와 내용이 다릅니다).") % {"ext": ext.upper()})
