@@ -95,6 +95,25 @@ class Proposal(DomainModel):
             return queryset.filter(own | Q(is_published=True))
         return queryset.filter(own)
 
+    @classmethod
+    def surely_in_scope(cls, actor, action, proposal) -> bool:
+        """True when `scope()` (widened by extensions, which only add rows) certainly lets the actor
+        act on this already-loaded proposal, decided without a query; False means "ask the database".
+        Mirrors the rules above: ministry reads all, auditors view/export all, a province's officers and
+        its SME office act on proposals led by their provinces, anyone views published ones."""
+        if actor.is_ministry:
+            return True
+        if actor.is_auditor:
+            return action in ("view", "export")
+        if action == "view" and proposal.is_published:
+            return True
+        lead_region = proposal._state.fields_cache.get("lead_region")
+        return (
+            lead_region is not None
+            and actor.has_role(Role.PROVINCE_OFFICER, Role.OFFICE_OFFICER)
+            and lead_region.code in actor.region_codes
+        )
+
     @property
     def is_editable(self) -> bool:
         return self.status in (ProposalStatus.DRAFT, ProposalStatus.REVISION_REQUESTED)

@@ -83,6 +83,8 @@ def is_province_side(user, proposal) -> bool:
     actor = actor_for(user)
     if not actor.has_role(*PROVINCE_SIDE_ROLES):
         return False
+    if Proposal.surely_in_scope(actor, "change", proposal):
+        return True
     return Proposal.objects.visible_to(user, "change").filter(pk=proposal.pk).exists()
 
 
@@ -90,19 +92,30 @@ def is_consultant(user, proposal) -> bool:
     return ConsultingAssignment.objects.filter(proposal=proposal, expert_id=user.pk, is_active=True).exists()
 
 
-def may(user, proposal, t: workflow.Transition) -> bool:
+def may(user, proposal, t: workflow.Transition, *, known: dict | None = None) -> bool:
+    """Whether the user may take transition `t`; `known` memoises the province/consultant answers
+    across the transitions of one proposal (one request)."""
     actor = actor_for(user)
     if actor.is_auditor and not actor.is_ministry:
         return False
     if workflow.MINISTRY in t.who and actor.is_ministry:
         return True
-    if workflow.PROVINCE in t.who and is_province_side(user, proposal):
-        return True
-    return workflow.CONSULTANT in t.who and is_consultant(user, proposal)
+    known = {} if known is None else known
+    if workflow.PROVINCE in t.who:
+        if "province" not in known:
+            known["province"] = is_province_side(user, proposal)
+        if known["province"]:
+            return True
+    if workflow.CONSULTANT not in t.who:
+        return False
+    if "consultant" not in known:
+        known["consultant"] = is_consultant(user, proposal)
+    return known["consultant"]
 
 
-def actions_for(user, proposal) -> list[workflow.Transition]:
-    return [t for t in workflow.available(proposal.status) if may(user, proposal, t)]
+def actions_for(user, proposal, *, known: dict | None = None) -> list[workflow.Transition]:
+    known = {} if known is None else known
+    return [t for t in workflow.available(proposal.status) if may(user, proposal, t, known=known)]
 
 
 def _require_editor(proposal, by):
@@ -301,9 +314,11 @@ def proposal_update(*, proposal: Proposal, data: dict, lock_version, by) -> Prop
 # --- consortium ----------------------------------------------------------------------------------
 
 
-def consortium_problems(proposal) -> list[str]:
+def consortium_problems(proposal, members=None) -> list[str]:
+    """`members`: the proposal's consortium with organizations, when the caller already read it."""
     call = proposal.call
-    members = list(proposal.consortium.select_related("organization__region"))
+    if members is None:
+        members = list(proposal.consortium.select_related("organization"))
     problems = []
     leads = [m for m in members if m.role == ConsortiumRole.LEAD]
     if call.require_local_government_lead and not any(
@@ -577,11 +592,12 @@ def budget_save(*, proposal, rows: list[dict], lock_version, by):
     return current
 
 
-def budget_summary(proposal) -> dict:
-    """Totals by year × source and the local matching share (지방비 / (국비 + 지방비))."""
+def budget_summary(proposal, lines=None) -> dict:
+    """Totals by year × source and the local matching share (지방비 / (국비 + 지방비)); `lines`: the
+    proposal's budget lines, when the caller already read them."""
     years = proposal.call.years
     table = {y: {s: 0 for s in FundingSource.values} for y in years}
-    for line in proposal.budget_lines.all():
+    for line in proposal.budget_lines.all() if lines is None else lines:
         table.setdefault(line.year, {s: 0 for s in FundingSource.values})[line.source] += line.amount_krw
     rows = []
     totals = {s: 0 for s in FundingSource.values}
@@ -879,19 +895,22 @@ def attachment_remove(*, proposal, attachment_id, lock_version, by):
 # --- workflow -------------------------------------------------------------------------------------
 
 
-def readiness(proposal) -> list[str]:
-    """What still blocks submission (empty when the proposal may be submitted)."""
+def readiness(proposal, *, members=None, kpis=None, lines=None) -> list[str]:
+    """What still blocks submission (empty when the proposal may be submitted). `members`, `kpis`,
+    `lines`: the consortium (with organizations), KPIs and budget lines, when the caller already read
+    them (each is read once otherwise)."""
     problems = []
     for field in ("title", "summary", "background", "direction", "objectives"):
         if not getattr(proposal, field).strip():
             problems.append(_("%(f)s: 내용을 입력하세요.") % {"f": FIELD_LABELS[field]})
     if not proposal.ksic_section:
         problems.append(_("대상 산업(KSIC 대분류): 고르세요."))
-    problems += consortium_problems(proposal)
-    if not proposal.kpis.exists():
+    problems += consortium_problems(proposal, members)
+    if not (proposal.kpis.exists() if kpis is None else kpis):
         problems.append(_("성과지표: 1개 이상 입력하세요."))
-    summary = budget_summary(proposal)
-    if not proposal.budget_lines.exists():
+    lines = list(proposal.budget_lines.all()) if lines is None else lines
+    summary = budget_summary(proposal, lines)
+    if not lines:
         problems.append(_("예산 계획: 예산 항목을 입력하세요."))
     else:
         for row in summary["rows"]:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.defaulttags import querystring
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from legend50.core.actors import Role, actor_for
@@ -52,42 +54,53 @@ def _error_payload(exc: ApplicationError) -> dict:
 # --- lists and export ------------------------------------------------------------------------------
 
 
+_COLUMNS = (
+    ("region", gettext_noop("주관 시·도"), False),
+    ("title", gettext_noop("과제명"), False),
+    ("status", gettext_noop("상태"), False),
+    ("", gettext_noop("대상 산업"), False),
+    ("budget", gettext_noop("총사업비"), True),
+    ("", gettext_noop("참여기업"), True),
+    ("score", gettext_noop("최종 점수"), True),
+    ("updated", gettext_noop("최근 수정"), False),
+)
+
+
 @login_required
 def proposal_list(request):
-    rows = selectors.filtered(request.user, request.GET)
-    page = Paginator(rows, 20).get_page(request.GET.get("page"))
-    can_create = services.lead_organization_for(request.user) is not None
-    sort = request.GET.get("sort") or selectors.DEFAULT_SORT
+    params = request.GET
+    page = selectors.list_page(request.user, params)
+    actor = actor_for(request.user)
+    # Only a province officer can lead a proposal: skip the lookup for everyone else.
+    can_create = (
+        actor.has_role(Role.PROVINCE_OFFICER) and services.lead_organization_for(request.user) is not None
+    )
+    sort = params.get("sort") or selectors.DEFAULT_SORT
+    here = SimpleNamespace(request=request)
     columns = []
-    for key, label, num in (
-        ("region", _("주관 시·도"), False),
-        ("title", _("과제명"), False),
-        ("status", _("상태"), False),
-        ("", _("대상 산업"), False),
-        ("budget", _("총사업비"), True),
-        ("", _("참여기업"), True),
-        ("score", _("최종 점수"), True),
-        ("updated", _("최근 수정"), False),
-    ):
+    for key, label, num in _COLUMNS:
         aria = "ascending" if sort == key else "descending" if sort == f"-{key}" else "none"
         columns.append(
             {
-                "label": label,
+                "label": _(label),
                 "num": num,
                 "sortable": bool(key),
                 "aria": aria,
-                "next": f"-{key}" if sort == key else key,
+                "href": querystring(here, sort=f"-{key}" if sort == key else key, page=None) if key else "",
             }
         )
+    export = reverse("proposals:export")
     return render(
         request,
         "proposals/proposal_list.html",
         {
             "page": page,
-            "params": request.GET,
+            "params": params,
             "sort": sort,
             "columns": columns,
-            "choices": selectors.filter_choices(request.user),
+            "options": selectors.filter_options(request.user, params),
+            "export_xlsx": export + querystring(here, page=None, format="xlsx"),
+            "export_csv": export + querystring(here, page=None, format="csv"),
             "can_create": can_create,
         },
     )
@@ -521,6 +534,8 @@ def attachment_download(request, pk, attachment_id):
 
 
 def _detail_context(request, proposal, **extra):
+    """Everything the detail (and print) page shows, each related list read once and shared by the
+    template, the budget summary, the readiness check and the permission checks."""
     actor = actor_for(request.user)
     rounds = list(
         proposal.consulting_rounds.select_related(
@@ -533,14 +548,14 @@ def _detail_context(request, proposal, **extra):
         for f in r.feedback.all():
             grouped.setdefault(f.section, []).append(f)
         r.by_section = [(section_labels[k], grouped[k]) for k in FeedbackSection.values if k in grouped]
-    is_consultant = services.is_consultant(request.user, proposal)
+    assignments = list(proposal.consulting_assignments.filter(is_active=True).select_related("expert"))
+    # The same rows services.is_consultant() asks for: the user's active assignment to this proposal.
+    is_consultant = any(a.expert_id == request.user.pk for a in assignments)
     experts = []
     if actor.is_ministry:
         from legend50.accounts.models import Membership
 
-        assigned = set(
-            proposal.consulting_assignments.filter(is_active=True).values_list("expert_id", flat=True)
-        )
+        assigned = {a.expert_id for a in assignments}
         expert_ids = Membership.objects.filter(role=Role.EXPERT, is_active=True).values_list(
             "user_id", flat=True
         )
@@ -549,28 +564,42 @@ def _detail_context(request, proposal, **extra):
             for u in get_user_model().objects.filter(pk__in=expert_ids, is_active=True).order_by("username")
             if u.pk not in assigned
         ]
+    consortium = list(proposal.consortium.select_related("organization"))
+    kpis = list(proposal.kpis.all())
+    budget_lines = list(proposal.budget_lines.all())
+    known = {"consultant": is_consultant}
+    actions = services.actions_for(request.user, proposal, known=known)
+    if proposal.is_editable:
+        if "province" not in known:
+            known["province"] = services.is_province_side(request.user, proposal)
+        can_edit = known["province"]
+    else:
+        can_edit = False
     context = {
         "proposal": proposal,
-        "summary": services.budget_summary(proposal),
-        "consortium": proposal.consortium.select_related("organization"),
-        "kpis": proposal.kpis.all(),
+        "summary": services.budget_summary(proposal, budget_lines),
+        "consortium": consortium,
+        "kpis": kpis,
         "years": proposal.call.years,
-        "budget_lines": proposal.budget_lines.all(),
-        "firms": proposal.participating_firms.select_related("firm__region"),
-        "attachments": proposal.attachments.filter(removed_at__isnull=True),
-        "versions": proposal.versions.select_related("created_by"),
-        "transitions": proposal.transitions.select_related("by"),
+        "budget_lines": budget_lines,
+        "firms": list(proposal.participating_firms.select_related("firm__region")),
+        "attachments": list(proposal.attachments.filter(removed_at__isnull=True)),
+        # The page lists versions, never their (large) snapshots.
+        "versions": list(proposal.versions.select_related("created_by").defer("snapshot")),
+        "transitions": list(proposal.transitions.select_related("by")),
         "rounds": rounds,
-        "assignments": proposal.consulting_assignments.filter(is_active=True).select_related("expert"),
+        "assignments": assignments,
         "experts": experts,
-        "actions": services.actions_for(request.user, proposal),
-        "can_edit": proposal.is_editable and services.is_province_side(request.user, proposal),
+        "actions": actions,
+        "can_edit": can_edit,
         "is_ministry": actor.is_ministry,
         "is_consultant": is_consultant,
         "can_feedback": proposal.status == ProposalStatus.IN_CONSULTING
         and (is_consultant or actor.is_ministry),
         "feedback_sections": FeedbackSection.choices,
-        "readiness": services.readiness(proposal) if proposal.status == ProposalStatus.DRAFT else [],
+        "readiness": services.readiness(proposal, members=consortium, kpis=kpis, lines=budget_lines)
+        if proposal.status == ProposalStatus.DRAFT
+        else [],
         "error": None,
     }
     context.update(extra)
