@@ -51,24 +51,65 @@ def expert_proposal_scope(actor, action):
     """Scope extension for proposals.Proposal: an expert may view and evaluate the proposals assigned
     to them, once they signed the call's pledge, unless a conflict exists. In blind calls "view" is not
     granted, so pages outside evaluation (which do not mask names) never serve the proposal to them;
-    they read it through the evaluation pages, which mask."""
+    they read it through the evaluation pages, which mask.
+
+    The expert's profile is reached through subqueries on the user id (no query of its own): a user
+    without a profile matches nothing."""
     if action not in ("view", EVALUATE) or not actor.is_authenticated or not actor.has_role(Role.EXPERT):
         return None
-    from .models import Assignment, ExpertProfile, Pledge
+    from legend50.proposals.models import ConsortiumMember, ProposalFirm
 
-    row = (
-        ExpertProfile.objects.filter(user_id=actor.user_id)
-        .values("pk", "affiliation_id", "region_id")
-        .first()
+    from .models import Assignment, Conflict, ExpertProfile, Pledge
+
+    user_id = actor.user_id
+    profile = ExpertProfile.objects.filter(user_id=user_id)
+    q = Q(pk__in=Assignment.objects.filter(expert__user_id=user_id, is_active=True).values("proposal_id"))
+    q &= Q(call_id__in=Pledge.objects.filter(expert__user_id=user_id).values("call_id"))
+    # Same conflicts as `conflict_q`; the NULL-free subqueries keep NOT IN exact.
+    affiliations = profile.filter(affiliation_id__isnull=False).values("affiliation_id")
+    conflicted = Q(
+        pk__in=Conflict.objects.filter(expert__user_id=user_id, is_active=True).values("proposal_id")
     )
-    if row is None:
-        return None
-    q = Q(pk__in=Assignment.objects.filter(expert_id=row["pk"], is_active=True).values("proposal_id"))
-    q &= Q(call_id__in=Pledge.objects.filter(expert_id=row["pk"]).values("call_id"))
-    q &= ~conflict_q(row["pk"], row["affiliation_id"], row["region_id"])
+    conflicted |= Q(
+        pk__in=ConsortiumMember.objects.filter(organization_id__in=affiliations).values("proposal_id")
+    )
+    conflicted |= Q(
+        pk__in=ProposalFirm.objects.filter(firm__organization_id__in=affiliations).values("proposal_id")
+    )
+    conflicted |= Q(
+        call__coi_same_region=True,
+        lead_region_id__in=profile.filter(region_id__isnull=False).values("region_id"),
+    )
+    q &= ~conflicted
     if action == "view":
         q &= Q(call__blind_review=False)
     return q
+
+
+def evaluable_assignment(user, proposal_id, *, select_related=()):
+    """The user's active assignment on a proposal they may evaluate now (visible to them for
+    EVALUATE: assigned, pledge signed, no conflict), or None — in one query."""
+    from django.db.models import Exists, OuterRef
+
+    from legend50.proposals.models import Proposal
+
+    from .models import Assignment
+
+    profile = expert_profile_for(user)
+    if profile is None:
+        return None
+    evaluable = Proposal.objects.visible_to(user, EVALUATE).filter(pk=OuterRef("proposal_id"))
+    # (expert, proposal) is unique: no ordering, so the pair's unique index answers it.
+    rows = list(
+        Assignment.objects.filter(expert=profile, proposal_id=proposal_id, is_active=True)
+        .filter(Exists(evaluable))
+        .select_related(*select_related)
+        .order_by()[:1]
+    )
+    if not rows:
+        return None
+    rows[0].expert = profile
+    return rows[0]
 
 
 def is_conflicted(expert, proposal) -> bool:

@@ -19,17 +19,36 @@ TEXT_MASK = "○○○"
 _PERSON_FIELDS = ("contact_name", "manager_name", "lead_person", "pi_name", "contact_person")
 
 
+def _firm_links(proposal) -> list:
+    """The proposal's participating-firm links with firm, its organization and region, read once per
+    proposal object (the masker and the view share them)."""
+    cached = getattr(proposal, "_blind_firm_links", None)
+    if cached is None:
+        cached = list(proposal.participating_firms.select_related("firm__organization", "firm__region"))
+        proposal._blind_firm_links = cached
+    return cached
+
+
+def _members(proposal) -> list:
+    """The proposal's consortium members with their organization, read once per proposal object."""
+    cached = getattr(proposal, "_blind_members", None)
+    if cached is None:
+        cached = list(proposal.consortium.select_related("organization"))
+        proposal._blind_members = cached
+    return cached
+
+
 def registered_names(proposal) -> list[str]:
     """Every name of a person or firm registered on the proposal (consortium institutions are public
     bodies and are not masked unless they are firms)."""
     names: set[str] = set()
-    for link in proposal.participating_firms.select_related("firm__organization"):
+    for link in _firm_links(proposal):
         firm = link.firm
         names.add(firm.name)
         names.update(a for a in (firm.aliases or []) if isinstance(a, str))
         if firm.organization_id:
             names.add(firm.organization.name)
-    for member in proposal.consortium.select_related("organization"):
+    for member in _members(proposal):
         if member.organization.kind == "firm":
             names.add(member.organization.name)
     creator = proposal.created_by
@@ -80,7 +99,7 @@ def proposal_view(proposal, *, blind: bool) -> dict:
     """What an evaluator is shown of a proposal, masked when `blind`."""
     mask = masker_for(proposal, blind=blind)
     firms = []
-    for index, link in enumerate(proposal.participating_firms.select_related("firm__region"), start=1):
+    for index, link in enumerate(_firm_links(proposal), start=1):
         firm = link.firm
         firms.append(
             {
@@ -96,7 +115,7 @@ def proposal_view(proposal, *, blind: bool) -> dict:
             "name": mask(member.organization.name) if member.organization.kind != "firm" else ORG_MASK,
             "role": member.get_role_display(),
         }
-        for member in proposal.consortium.select_related("organization")
+        for member in _members(proposal)
     ]
     creator = proposal.created_by
     return {

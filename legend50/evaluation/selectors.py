@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from legend50.core.actors import actor_for
 from legend50.engines.scoring import AggregationMethod, Criterion, ReviewScores, Rubric, aggregate
@@ -14,7 +15,17 @@ from legend50.proposals.models import Proposal
 
 from . import access
 from .choices import ConflictSource, ReviewStatus
-from .models import Assignment, AssignmentRun, Conflict, Consensus, ExpertProfile, Pledge, Review, SessionFee
+from .models import (
+    Assignment,
+    AssignmentRun,
+    Conflict,
+    Consensus,
+    EvaluationPanel,
+    ExpertProfile,
+    Pledge,
+    Review,
+    SessionFee,
+)
 
 
 def expert_list(user, *, query: str = "", sector: str = "", region: str = ""):
@@ -46,6 +57,33 @@ def calls_for(user):
             | Q(evaluation_panel__chair=profile)
         )
         .distinct()
+        .order_by("-opens_at")
+    )
+
+
+def expert_home_calls(profile):
+    """The calls an expert has evaluation business with (an active assignment, or the panel chair),
+    newest first, each annotated in the same query with `is_chair`, `pledged`, `n_assigned` (their
+    active assignments in the call) and `finalized` (the panel fixed the ranking)."""
+    mine = Assignment.objects.filter(expert=profile, is_active=True).order_by()
+    chaired = EvaluationPanel.objects.filter(chair=profile)
+    return (
+        Call.objects.filter(Q(pk__in=mine.values("proposal__call_id")) | Q(pk__in=chaired.values("call_id")))
+        .annotate(
+            is_chair=Exists(chaired.filter(call=OuterRef("pk"))),
+            pledged=Exists(Pledge.objects.filter(expert=profile, call=OuterRef("pk"))),
+            n_assigned=Coalesce(
+                Subquery(
+                    mine.filter(proposal__call=OuterRef("pk"))
+                    .values("expert_id")
+                    .annotate(n=Count("pk"))
+                    .values("n")[:1]
+                ),
+                0,
+            ),
+            finalized=Exists(EvaluationPanel.objects.filter(call=OuterRef("pk"), finalized_at__isnull=False)),
+        )
+        .only("pk", "code", "title", "is_sample", "opens_at")
         .order_by("-opens_at")
     )
 

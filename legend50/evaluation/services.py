@@ -834,15 +834,34 @@ def assignment_remove(*, by, assignment: Assignment, reason: str) -> Assignment:
 # --- scoring -------------------------------------------------------------------------------
 
 
-def panel_settings(call) -> dict:
+# "Not read yet": panel_settings reads the panel itself. Pass the panel (or None for "the call has
+# none") when it was loaded in this request already, e.g. with select_related.
+PANEL_UNREAD = object()
+
+
+def panel_settings(call, *, panel=PANEL_UNREAD) -> dict:
     """The aggregation settings in force: the snapshot fixed when scoring opened, else the call's."""
-    panel = EvaluationPanel.objects.filter(call=call).first()
+    if panel is PANEL_UNREAD:
+        panel = EvaluationPanel.objects.filter(call=call).first()
     if panel is not None and panel.settings_fixed_at:
         return panel.settings_snapshot
     return _live_settings(call)
 
 
-def _live_settings(call) -> dict:
+def panel_settings_and_descriptions(call, *, panel=PANEL_UNREAD) -> tuple[dict, dict[str, str]]:
+    """`panel_settings(call)` and each live criterion's description by key, reading the criteria once."""
+    if panel is PANEL_UNREAD:
+        panel = EvaluationPanel.objects.filter(call=call).first()
+    rows = list(call.criteria.order_by("order", "key"))
+    descriptions = {c.key: c.description for c in rows}
+    if panel is not None and panel.settings_fixed_at:
+        return panel.settings_snapshot, descriptions
+    return _live_settings(call, rows=rows), descriptions
+
+
+def _live_settings(call, *, rows=None) -> dict:
+    if rows is None:
+        rows = call.criteria.order_by("order", "key")
     return {
         "method": call.aggregation_method,
         "calibrate": call.calibrate_scores,
@@ -857,12 +876,14 @@ def _live_settings(call) -> dict:
                 "weight": float(c.weight),
                 "threshold": float(c.threshold) if c.threshold is not None else None,
             }
-            for c in call.criteria.order_by("order", "key")
+            for c in rows
         ],
     }
 
 
-def _fix_settings(call):
+def _fix_settings(call, panel=None):
+    if panel is not None and panel.settings_fixed_at is not None:
+        return panel
     panel = _ensure_panel(call)
     if panel.settings_fixed_at is None:
         panel.settings_snapshot = _live_settings(call)
@@ -871,12 +892,9 @@ def _fix_settings(call):
     return panel
 
 
-def _assignment_for(by, proposal) -> Assignment:
+def _assignment_for(by, proposal, *, select_related=()) -> Assignment:
     """The caller's active assignment on a proposal they may evaluate now (pledge, no conflict)."""
-    expert = access.expert_profile_for(by)
-    if expert is None or not Proposal.objects.visible_to(by, access.EVALUATE).filter(pk=proposal.pk).exists():
-        raise NotFoundError(_("제안 과제를 찾을 수 없습니다."))
-    assignment = Assignment.objects.filter(expert=expert, proposal=proposal, is_active=True).first()
+    assignment = access.evaluable_assignment(by, proposal.pk, select_related=select_related)
     if assignment is None:
         raise NotFoundError(_("제안 과제를 찾을 수 없습니다."))
     return assignment
@@ -893,12 +911,12 @@ def review_save(
 ) -> Review:
     """Save a draft or submit. Each criterion: a number within its range in half points; on submit
     every criterion and the overall comment are required; a submitted review is locked."""
-    assignment = _assignment_for(by, proposal)
+    assignment = _assignment_for(by, proposal, select_related=("proposal__call__evaluation_panel",))
     call = proposal.call
-    panel = EvaluationPanel.objects.filter(call=call).first()
+    panel = getattr(assignment.proposal.call, "evaluation_panel", None)  # loaded with the assignment
     if panel is not None and panel.finalized_at:
         raise ConflictError(_("순위가 확정되어 평가표를 수정할 수 없습니다."))
-    settings_now = panel_settings(call)
+    settings_now = panel_settings(call, panel=panel)
     criteria = settings_now["criteria"]
     if not criteria:
         raise ConflictError(_("이 공모에는 평가항목이 없습니다. 담당자에게 문의하세요."))
@@ -937,10 +955,11 @@ def review_save(
         c["key"]: str((criterion_comments or {}).get(c["key"], "") or "").strip()[:2000] for c in criteria
     }
     with transaction.atomic():
-        review = Review.objects.select_for_update().filter(assignment=assignment).first()
+        # Ordered by pk, not the model's ordering, so only the review row is locked (no joins).
+        review = Review.objects.select_for_update().filter(assignment=assignment).order_by("pk").first()
         if review is not None and review.is_locked:
             raise ConflictError(_("제출된 평가표는 수정할 수 없습니다. 위원장에게 재개를 요청하세요."))
-        _fix_settings(call)
+        _fix_settings(call, panel)
         if review is None:
             review = Review(assignment=assignment, is_sample=assignment.is_sample)
         review.scores = clean

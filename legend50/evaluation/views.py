@@ -26,7 +26,7 @@ from . import access, selectors, services
 from .blind import masker_for, proposal_view
 from .choices import BidLevel, ReviewStatus, RunStatus, Sector
 from .exports import XLSX_TYPE, import_template_bytes, xlsx_response
-from .models import AssignmentRun, Bid, Conflict, ExpertProfile, Review, SessionFee
+from .models import Assignment, AssignmentRun, Bid, Conflict, ExpertProfile, Review, SessionFee
 
 # --- access helpers ------------------------------------------------------------------------
 
@@ -50,9 +50,21 @@ def _panel_reader(request, call) -> bool:
     raise PermissionDenied
 
 
+_REVIEW_RELATED = (
+    "review",
+    "proposal__call__evaluation_panel",
+    "proposal__lead_region",
+    "proposal__created_by",
+)
+
+
 def _expert_proposal(request, pk) -> tuple[Proposal, object]:
-    """A proposal the requesting expert may evaluate now, and their assignment; 404 otherwise
-    (unassigned, conflicted, pledge not signed — all alike)."""
+    """A proposal the requesting expert may evaluate now, and their assignment (its review and the
+    call's panel loaded with it); 404 otherwise (unassigned, conflicted, pledge not signed — all alike)."""
+    assignment = access.evaluable_assignment(request.user, pk, select_related=_REVIEW_RELATED)
+    if assignment is not None:
+        return assignment.proposal, assignment
+    # Refused: the same checks as before, one by one, so the refusal is logged the same way.
     proposal = get_visible_or_404(
         Proposal.objects.select_related("call", "lead_region", "created_by"), request, access.EVALUATE, pk=pk
     )
@@ -91,18 +103,27 @@ def home(request):
     profile = access.expert_profile_for(request.user)
     if not actor.reads_everything and profile is None:
         raise PermissionDenied
+    if not actor.reads_everything:
+        # An expert: every call with its counts in one query.
+        calls = [
+            {
+                "call": call,
+                "is_chair": call.is_chair,
+                "pledged": call.pledged,
+                "n_assigned": call.n_assigned,
+                "finalized": call.finalized,
+            }
+            for call in selectors.expert_home_calls(profile)
+        ]
+        return render(request, "evaluation/home.html", {"calls": calls, "profile": profile, "staff": False})
     calls = []
     for call in selectors.calls_for(request.user):
         entry = {"call": call, "is_chair": access.is_chair(request.user, call)}
-        if actor.reads_everything:
-            entry["n_proposals"] = call.proposals.filter(status__in=services.EVALUABLE).count()
-            entry["n_reviews"] = Review.objects.filter(
-                assignment__proposal__call=call, status=ReviewStatus.SUBMITTED
-            ).count()
-            entry["n_assignments"] = call.proposals.filter(assignments__is_active=True).count()
-        else:
-            entry["pledged"] = selectors.has_pledged(request.user, call)
-            entry["assignments"] = selectors.my_assignments(request.user, call)
+        entry["n_proposals"] = call.proposals.filter(status__in=services.EVALUABLE).count()
+        entry["n_reviews"] = Review.objects.filter(
+            assignment__proposal__call=call, status=ReviewStatus.SUBMITTED
+        ).count()
+        entry["n_assignments"] = call.proposals.filter(assignments__is_active=True).count()
         panel = getattr(call, "evaluation_panel", None)
         entry["finalized"] = bool(panel and panel.finalized_at)
         calls.append(entry)
@@ -455,11 +476,26 @@ def _attachments(proposal, *, blind: bool):
     return list(qs)
 
 
+def _review_of(assignment):
+    """The assignment's review (None if not started), from the row loaded with it when it was."""
+    if Assignment.review.is_cached(assignment):
+        return getattr(assignment, "review", None)
+    return Review.objects.filter(assignment=assignment).order_by().first()
+
+
 def _review_context(request, proposal, assignment, *, values=None, errors=None):
-    blind = _blind_for(request, proposal.call)
+    call = proposal.call
+    blind = _blind_for(request, call)
     view = proposal_view(proposal, blind=blind)
-    review = Review.objects.filter(assignment=assignment).first()
-    settings_now = services.panel_settings(proposal.call)
+    review = _review_of(assignment)
+    # The call was read with its panel (select_related) in this request when it came from
+    # `_expert_proposal`'s one query.
+    panel = (
+        getattr(call, "evaluation_panel", None)
+        if Call.evaluation_panel.is_cached(call)
+        else services.PANEL_UNREAD
+    )
+    settings_now, descriptions = services.panel_settings_and_descriptions(call, panel=panel)
     scores = values["scores"] if values else (review.scores if review else {})
     comments = values["criterion_comments"] if values else (review.criterion_comments if review else {})
     criteria = [
@@ -468,13 +504,13 @@ def _review_context(request, proposal, assignment, *, values=None, errors=None):
             "value": scores.get(c["key"], ""),
             "comment": comments.get(c["key"], ""),
             "errors": (errors or {}).get(c["key"], []),
-            "description": getattr(proposal.call.criteria.filter(key=c["key"]).first(), "description", ""),
+            "description": descriptions.get(c["key"], ""),
         }
         for c in settings_now["criteria"]
     ]
     return {
         "proposal": view,
-        "call": proposal.call,
+        "call": call,
         "review": review,
         "criteria": criteria,
         "scale": sum(c["max_score"] for c in settings_now["criteria"]),
