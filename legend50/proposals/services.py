@@ -51,7 +51,7 @@ from .models import (
     ProposalTransition,
     ProposalVersion,
 )
-from .versions import build_snapshot, snapshot_hash
+from .versions import build_snapshot, content_rows, snapshot_hash
 
 PROVINCE_SIDE_ROLES = (Role.PROVINCE_OFFICER, Role.OFFICE_OFFICER, Role.INSTITUTION_STAFF)
 EDITABLE_FIELDS = (
@@ -934,9 +934,9 @@ def _deadline_refusal(deadline: datetime, what: str):
     )
 
 
-def _freeze(proposal, reason, by) -> ProposalVersion:
+def _freeze(proposal, reason, by, rows: dict | None = None) -> ProposalVersion:
     number = (proposal.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    snapshot = build_snapshot(proposal)
+    snapshot = build_snapshot(proposal, rows)
     snapshot["version"] = number
     snapshot["frozen_at"] = timezone.now().isoformat()
     return ProposalVersion.objects.create(
@@ -950,14 +950,18 @@ def _freeze(proposal, reason, by) -> ProposalVersion:
     )
 
 
-def _province_people(proposal) -> list:
+def _province_people(proposal, members=None) -> list:
+    """`members`: the consortium in its order (with organizations), when the caller already read it."""
     people = recipients_for(
         roles=[Role.PROVINCE_OFFICER, Role.OFFICE_OFFICER], region_code=proposal.lead_region.code
     )
-    for member in proposal.consortium.filter(role=ConsortiumRole.INNOVATION_INSTITUTION).select_related(
-        "organization"
-    ):
-        people += recipients_for(roles=[Role.INSTITUTION_STAFF], organization=member.organization)
+    if members is None:
+        members = proposal.consortium.filter(role=ConsortiumRole.INNOVATION_INSTITUTION).select_related(
+            "organization"
+        )
+    for member in members:
+        if member.role == ConsortiumRole.INNOVATION_INSTITUTION:
+            people += recipients_for(roles=[Role.INSTITUTION_STAFF], organization=member.organization)
     return people
 
 
@@ -983,7 +987,9 @@ def _notify(proposal, kind, subject, body, recipients, by):
     )
 
 
-def _apply(proposal, action: str, by, *, note: str = "", version=None, check_who=True) -> ProposalTransition:
+def _apply(
+    proposal, action: str, by, *, note: str = "", version=None, check_who=True, members=None
+) -> ProposalTransition:
     t = workflow.transition(action)
     if proposal.status not in t.sources:
         raise ConflictError(
@@ -1010,7 +1016,7 @@ def _apply(proposal, action: str, by, *, note: str = "", version=None, check_who
     body = _("상태: %(a)s → %(b)s") % {"a": labels[before], "b": labels[t.target]}
     if note:
         body += "\n" + note
-    people = _province_people(proposal) + _ministry_people()
+    people = _province_people(proposal, members) + _ministry_people()
     if action in ("request_revision", "resubmit", "start_consulting", "withdraw", "send_to_review"):
         people += _consultants(proposal)
     _notify(proposal, t.notify, subject, body, people, by)
@@ -1036,7 +1042,8 @@ def proposal_submit(*, proposal, by, lock_version=None) -> ProposalVersion:
                 % {"at": format_kst(call.opens_at)},
                 code="not_open",
             )
-        problems = readiness(current)
+        rows = content_rows(current)
+        problems = readiness(current, **rows)
         if problems:
             raise ValidationFailed(_("제출 요건을 갖추지 못했습니다."), errors={"readiness": problems})
         counted = (
@@ -1050,9 +1057,9 @@ def proposal_submit(*, proposal, by, lock_version=None) -> ProposalVersion:
                 % {"region": current.lead_region.name, "n": counted, "max": call.max_proposals_per_province},
                 code="quota_full",
             )
-        version = _freeze(current, "submitted", by)
+        version = _freeze(current, "submitted", by, rows)
         current.submitted_at = current.last_submitted_at = now
-        _apply(current, "submit", by, version=version)
+        _apply(current, "submit", by, version=version, members=rows["members"])
     return version
 
 
@@ -1069,10 +1076,11 @@ def proposal_resubmit(*, proposal, by, note: str = "", lock_version=None) -> Pro
         now = timezone.now()
         if current.revision_due_at and now > current.revision_due_at:
             _deadline_refusal(current.revision_due_at, _("보완 제출"))
-        problems = readiness(current)
+        rows = content_rows(current)
+        problems = readiness(current, **rows)
         if problems:
             raise ValidationFailed(_("제출 요건을 갖추지 못했습니다."), errors={"readiness": problems})
-        version = _freeze(current, "resubmitted", by)
+        version = _freeze(current, "resubmitted", by, rows)
         current.last_submitted_at = now
         round_ = (
             current.consulting_rounds.filter(status=RoundStatus.REVISION_REQUESTED)
@@ -1085,7 +1093,7 @@ def proposal_resubmit(*, proposal, by, note: str = "", lock_version=None) -> Pro
             round_.resubmitted_version = version
             round_.save()
         current.revision_due_at = None
-        _apply(current, "resubmit", by, version=version, note=note)
+        _apply(current, "resubmit", by, version=version, note=note, members=rows["members"])
     return version
 
 

@@ -14,8 +14,20 @@ from .choices import KSIC_SECTION_LABELS
 SNAPSHOT_SCHEMA = 1
 
 
-def build_snapshot(proposal) -> dict:
-    """Everything a submission contains, as plain JSON (attachments by name, size and sha256)."""
+def content_rows(proposal) -> dict:
+    """The consortium (with organizations), KPIs and budget lines in snapshot order, read once so that a
+    submission's readiness check and its snapshot share them."""
+    return {
+        "members": list(proposal.consortium.select_related("organization").order_by("order", "pk")),
+        "kpis": list(proposal.kpis.order_by("order", "pk")),
+        "lines": list(proposal.budget_lines.order_by("year", "order", "pk")),
+    }
+
+
+def build_snapshot(proposal, rows: dict | None = None) -> dict:
+    """Everything a submission contains, as plain JSON (attachments by name, size and sha256).
+    `rows`: `content_rows(proposal)` when the caller already read them."""
+    rows = content_rows(proposal) if rows is None else rows
     return {
         "schema": SNAPSHOT_SCHEMA,
         "proposal_id": proposal.pk,
@@ -41,7 +53,7 @@ def build_snapshot(proposal) -> dict:
                 "role_label": str(m.get_role_display()),
                 "responsibility": m.responsibility,
             }
-            for m in proposal.consortium.select_related("organization").order_by("order", "pk")
+            for m in rows["members"]
         ],
         "kpis": [
             {
@@ -52,7 +64,7 @@ def build_snapshot(proposal) -> dict:
                 "baseline_year": k.baseline_year,
                 "targets": dict(k.targets),
             }
-            for k in proposal.kpis.order_by("order", "pk")
+            for k in rows["kpis"]
         ],
         "budget_lines": [
             {
@@ -62,7 +74,7 @@ def build_snapshot(proposal) -> dict:
                 "description": b.description,
                 "amount_krw": b.amount_krw,
             }
-            for b in proposal.budget_lines.order_by("year", "order", "pk")
+            for b in rows["lines"]
         ],
         "firms": [
             {
