@@ -63,9 +63,25 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "legend50.core.middleware.SecurityHeadersMiddleware",
+    "legend50.core.privacy.PersonalDataAccessMiddleware",
+    "legend50.core.pagecache.PageCacheMiddleware",
     # AxesMiddleware must be last: it turns lockouts raised by the auth backend into responses.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Rendered GET pages kept per process while no table they read has changed (legend50/core/pagecache.py).
+# The versions live in the database, so a per-process memory cache is never stale across workers.
+LEGEND50_PAGE_CACHE = os.environ.get("LEGEND50_PAGE_CACHE", "on") != "off"
+LEGEND50_PAGE_CACHE_ALIAS = "pages"
+LEGEND50_VERSION_TRIGGER_TIMING = "DEFERRED"  # PostgreSQL: bump at commit, so writers never wait on it
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "legend50-pages",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

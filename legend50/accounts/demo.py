@@ -118,7 +118,8 @@ def is_demo_account(user) -> bool:
 
 def _demo_usernames():
     fixed = [("admin", ""), ("ministry", ""), ("auditor", ""), ("office-27", ""), ("operator-1", "")]
-    fixed += [(f"province-{code}", "") for code in Region.objects.values_list("code", flat=True)]
+    # The 17 시·도 codes are facts (registry.demo), so checking a username costs no query.
+    fixed += [(f"province-{code}", "") for code in registry_demo.TECHNOPARK_NAMES]
     fixed += [(f"expert-{i}", "") for i in range(1, N_EXPERTS + 1)]
     fixed += [(f"firm-{i}", "") for i in range(1, N_FIRM_USERS + 1)]
     return fixed

@@ -30,8 +30,8 @@ class TwoFactorRequiredMiddleware:
         if (
             user is not None
             and not request.path.startswith(EXEMPT_PREFIXES)
-            and requires_two_factor(user)
             and not user.is_verified()
+            and requires_two_factor(user)
         ):
             return redirect(f"/accounts/2fa/?next={request.get_full_path()}")
         return self.get_response(request)

@@ -84,8 +84,9 @@ def actor_for(user) -> Actor:
     org_ids: set[int] = set()
     regions: set[str] = set()
     by_org: dict[int, set[str]] = {}
+    offices = []
     memberships = Membership.objects.filter(user=user, is_active=True).select_related("organization__region")
-    for membership in memberships.prefetch_related("organization__covered_regions"):
+    for membership in memberships:
         org = membership.organization
         roles.add(membership.role)
         org_ids.add(org.pk)
@@ -94,7 +95,14 @@ def actor_for(user) -> Actor:
             if org.region_id:
                 regions.add(org.region.code)
             if membership.role == Role.OFFICE_OFFICER:
-                regions.update(r.code for r in org.covered_regions.all())
+                offices.append(org.pk)
+    if offices:
+        # Only regional SME office staff act for the provinces their office covers: one more query
+        # for them, none for everyone else.
+        from legend50.registry.models import Organization
+
+        covered = Organization.covered_regions.through.objects.filter(organization_id__in=offices)
+        regions.update(covered.values_list("region__code", flat=True))
     actor = Actor(
         user_id=user.pk,
         username=user.get_username(),

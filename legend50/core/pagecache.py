@@ -1,0 +1,244 @@
+"""Rendered pages served again while nothing they read has changed — never stale by construction.
+
+Every table the application writes carries a database trigger that bumps that table's version in the
+same transaction as the write (see `install_version_triggers`), so no write path can forget it:
+services, `QuerySet.update()`, bulk imports, raw SQL, another process or another server. A GET page is
+stored with the versions, read *before* the view ran, of every table its queries touched; it is served
+again only while all of those versions are unchanged. A write that commits during rendering therefore
+makes the stored copy miss next time instead of serving old data.
+
+What a page shows beyond the database is in the key: the user and session (with the session's content),
+the language, the full path, and a 30-second time bucket for what depends on the clock (a call closing).
+The CSRF token is replaced by a fresh one on every serving, and pages with flash messages, htmx
+fragments, non-HTML answers or extra headers are never stored.
+
+PostgreSQL: one row holds every table's version (jsonb), bumped by a deferred trigger once per table per
+transaction at commit (tests, which never commit, make it immediate). One row instead of one per table, because per-table row locks taken at commit in
+different orders by concurrent transactions could deadlock; one row only serialises the commit itself.
+SQLite allows one writer at a time anyway, so a row per table is bumped directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connection
+from django.http import HttpResponse
+from django.middleware.csrf import _unmask_cipher_token, get_token
+
+from .middleware import SEEN_KEY
+
+VERSION_TABLE = "legend50_data_version"
+# Written while serving reads (sessions, access and lockout logs) or never shown on a page: no trigger,
+# so reads do not invalidate pages. A page that queries one of them is never stored.
+UNTRACKED = frozenset(
+    {
+        VERSION_TABLE,
+        "django_session",
+        "django_migrations",
+        "core_personaldataaccess",
+        "core_authorizationfailure",
+        "axes_accessattempt",
+        "axes_accesslog",
+        "axes_accessfailurelog",
+    }
+)
+# Read by the middleware before the view runs, so never seen by the query capture, yet shown on every page.
+ALWAYS = ("auth_user", "accounts_membership")
+TIME_BUCKET_SECONDS = 30
+CSRF_PLACEHOLDER = "\x00legend50-csrf\x00"
+_TOKEN = re.compile(r"[A-Za-z0-9]{64}")
+# Slid forward once a minute by SessionTimeoutMiddleware; not content.
+_SLIDING_SESSION_KEYS = frozenset({SEEN_KEY, "_session_expiry"})
+SKIP_PREFIXES = ("/static/", "/api/", "/admin/", "/healthz", "/accounts/")
+
+
+# --- versions --------------------------------------------------------------------------------------
+
+
+def app_tables() -> list[str]:
+    tables = {m._meta.db_table for m in apps.get_models(include_auto_created=True) if m._meta.managed}
+    return sorted(tables - UNTRACKED)
+
+
+def current_versions() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT versions FROM {VERSION_TABLE} WHERE id = 1")  # noqa: S608
+            row = cursor.fetchone()
+            value = row[0] if row else {}
+            return json.loads(value) if isinstance(value, str) else dict(value)
+        cursor.execute(f"SELECT name, version FROM {VERSION_TABLE}")  # noqa: S608
+        return dict(cursor.fetchall())
+
+
+def _pg_function(deferred: bool) -> str:
+    # Every name interpolated in this module's SQL is a constant or a model's db_table, never input.
+    bump = f"""
+    UPDATE {VERSION_TABLE}
+       SET versions = jsonb_set(versions, ARRAY[TG_TABLE_NAME],
+                                to_jsonb(COALESCE((versions->>TG_TABLE_NAME)::bigint, 0) + 1))
+     WHERE id = 1;"""  # noqa: S608
+    if deferred:
+        # At commit, one bump per table is enough: the flag is transaction-local (set_config(..., true)).
+        bump = f"""
+  IF current_setting('legend50_touched.' || TG_TABLE_NAME, true) IS DISTINCT FROM 'y' THEN
+    PERFORM set_config('legend50_touched.' || TG_TABLE_NAME, 'y', true);{bump}
+  END IF;"""
+    return f"""
+CREATE OR REPLACE FUNCTION legend50_bump_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN{bump}
+  RETURN NULL;
+END $$;
+"""
+
+
+def install_version_triggers(using="default", **kwargs) -> None:
+    """Create the version table and a trigger on every application table that lacks one (idempotent;
+    run after every migrate, so tables added later are covered too)."""
+    from django.db import connections
+
+    conn = connections[using]
+    tables = set(conn.introspection.table_names())
+    wanted = [t for t in app_tables() if t in tables]
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (id integer PRIMARY KEY, versions jsonb NOT NULL)"
+            )
+            cursor.execute(f"INSERT INTO {VERSION_TABLE} VALUES (1, '{{}}') ON CONFLICT (id) DO NOTHING")  # noqa: S608
+            cursor.execute(_pg_function(settings.LEGEND50_VERSION_TRIGGER_TIMING == "DEFERRED"))
+            cursor.execute("SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = 'legend50_version'")
+            have = {name.strip('"') for (name,) in cursor.fetchall()}
+            for table in wanted:
+                if table in have:
+                    continue
+                cursor.execute(
+                    f'CREATE CONSTRAINT TRIGGER legend50_version AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
+                    f"DEFERRABLE INITIALLY {settings.LEGEND50_VERSION_TRIGGER_TIMING} "
+                    "FOR EACH ROW EXECUTE FUNCTION legend50_bump_version()"
+                )
+                cursor.execute(
+                    f'CREATE TRIGGER legend50_version_truncate AFTER TRUNCATE ON "{table}" '
+                    "FOR EACH STATEMENT EXECUTE FUNCTION legend50_bump_version()"
+                )
+        elif conn.vendor == "sqlite":
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (name text PRIMARY KEY, version integer NOT NULL)"
+            )
+            for table in wanted:
+                cursor.execute(f"INSERT OR IGNORE INTO {VERSION_TABLE} VALUES (%s, 0)", [table])  # noqa: S608
+                for operation in ("INSERT", "UPDATE", "DELETE"):
+                    bump = f"UPDATE {VERSION_TABLE} SET version = version + 1 WHERE name = '{table}';"  # noqa: S608
+                    cursor.execute(
+                        f'CREATE TRIGGER IF NOT EXISTS "legend50_version_{table}_{operation.lower()}" '
+                        f'AFTER {operation} ON "{table}" BEGIN {bump} END'
+                    )
+
+
+# --- the cache -------------------------------------------------------------------------------------
+
+
+def _cacheable_request(request) -> bool:
+    if request.method != "GET" or request.path.startswith(SKIP_PREFIXES) or not settings.LEGEND50_PAGE_CACHE:
+        return False
+    if request.headers.get("HX-Request") or "messages" in request.COOKIES:
+        return False
+    return "_messages" not in request.session
+
+
+def _key(request) -> str:
+    session = request.session
+    content = {k: v for k, v in session.items() if k not in _SLIDING_SESSION_KEYS}
+    parts = [
+        str(getattr(request.user, "pk", None)),
+        session.session_key or "",
+        json.dumps(content, sort_keys=True, default=str),
+        request.LANGUAGE_CODE,
+        request.get_full_path(),
+        str(int(time.time() // TIME_BUCKET_SECONDS)),
+    ]
+    return "page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _storable(request, response) -> bool:
+    if response.status_code != 200 or response.streaming or getattr(request, "no_store", False):
+        return False
+    if set(response.headers) - {"Content-Type"} or not response["Content-Type"].startswith("text/html"):
+        return False
+    storage = getattr(request, "_messages", None)
+    return storage is None or not (storage.used or storage._queued_messages)
+
+
+def _tables_read(statements: list[str]) -> set[str] | None:
+    """The tables the statements read, or None when one of them is untracked."""
+    read = set()
+    for sql in statements:
+        for table in _KNOWN_TABLES():
+            if f'"{table}"' in sql:
+                read.add(table)
+        if any(f'"{table}"' in sql for table in UNTRACKED):
+            return None
+    return read
+
+
+_known: list[str] = []
+
+
+def _KNOWN_TABLES() -> list[str]:  # noqa: N802 - computed once, after the app registry is ready
+    if not _known:
+        _known.extend(app_tables())
+    return _known
+
+
+def _without_csrf(request, html: str) -> str:
+    secret = request.META.get("CSRF_COOKIE")
+    if not secret:
+        return html
+    return _TOKEN.sub(
+        lambda m: CSRF_PLACEHOLDER if _unmask_cipher_token(m.group()) == secret else m.group(), html
+    )
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _cacheable_request(request):
+            return self.get_response(request)
+        cache = caches[settings.LEGEND50_PAGE_CACHE_ALIAS]
+        key = _key(request)
+        versions = current_versions()
+        entry = cache.get(key)
+        if entry is not None and all(versions.get(t, 0) == v for t, v in entry["depends"].items()):
+            html = entry["html"].replace(CSRF_PLACEHOLDER, get_token(request))
+            response = HttpResponse(html, content_type=entry["content_type"])
+            response["X-Legend50-Page-Cache"] = "hit"
+            return response
+
+        statements: list[str] = []
+
+        def capture(execute, sql, params, many, context):
+            statements.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(capture):
+            response = self.get_response(request)
+        if _storable(request, response):
+            tables = _tables_read(statements)
+            if tables is not None:
+                depends = {t: versions.get(t, 0) for t in tables.union(ALWAYS)}
+                html = _without_csrf(request, response.content.decode(response.charset))
+                cache.set(
+                    key,
+                    {"depends": depends, "html": html, "content_type": response["Content-Type"]},
+                    TIME_BUCKET_SECONDS * 2,
+                )
+        return response

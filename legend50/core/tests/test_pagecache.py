@@ -1,0 +1,173 @@
+"""The page cache serves a stored page only while nothing it read has changed, whoever changed it."""
+
+import pytest
+from django.db import connection, transaction
+from django.middleware.csrf import _unmask_cipher_token
+
+from legend50.core import pagecache
+from legend50.core.testing import login_as
+from legend50.registry.models import Organization
+
+HIT = "X-Legend50-Page-Cache"
+URL = "/registry/organizations/?q=%EB%8C%80%EA%B5%AC"  # 대구: a short list
+
+
+def organization_table():
+    return Organization._meta.db_table
+
+
+@pytest.mark.django_db
+def test_every_kind_of_write_bumps_the_table_version(world):
+    table = organization_table()
+    org = Organization.objects.filter(name__contains="대구").first()
+
+    def version():
+        return pagecache.current_versions().get(table, 0)
+
+    start = version()
+    org.name_en = "Daegu (saved)"
+    org.save()
+    assert version() == start + 1
+    Organization.objects.filter(pk=org.pk).update(name_en="Daegu (update)")  # no signals, no auto_now
+    assert version() == start + 2
+    with connection.cursor() as cursor:
+        cursor.execute(f'UPDATE "{table}" SET name_en = %s WHERE id = %s', ["raw", org.pk])  # noqa: S608
+    assert version() == start + 3
+    with transaction.atomic():  # many rows in one transaction
+        Organization.objects.filter(name__contains="대구").update(name_en="x")
+        org.save()
+    assert version() > start + 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_write_leaves_the_version_alone(world):
+    table = organization_table()
+    start = pagecache.current_versions().get(table, 0)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Organization.objects.update(name_en="never")
+        raise RuntimeError
+    assert pagecache.current_versions().get(table, 0) == start
+
+
+@pytest.mark.django_db
+def test_a_stored_page_is_served_until_a_table_it_read_changes(client, world):
+    login_as(client, "province_own")
+    first = client.get(URL)
+    assert first.status_code == 200 and HIT not in first
+    second = client.get(URL)
+    assert second[HIT] == "hit"
+    assert second.content.decode().count("대구") == first.content.decode().count("대구")
+
+    # Changed behind the application's back: no signal, no service, no auto_now.
+    org = Organization.objects.filter(name__contains="대구").first()
+    Organization.objects.filter(pk=org.pk).update(name=org.name + " 새이름")
+    third = client.get(URL)
+    assert HIT not in third
+    assert "새이름" in third.content.decode()
+
+
+@pytest.mark.django_db
+def test_users_sessions_languages_and_paths_never_share_a_page(client, world):
+    login_as(client, "province_own")
+    client.get(URL)
+    assert client.get(URL)[HIT] == "hit"
+    assert HIT not in client.get(URL + "&page=1")
+    login_as(client, "province_other")
+    other = client.get(URL)
+    assert HIT not in other
+    assert "서울" in other.content.decode()  # the header names the signed-in user's role and region
+    login_as(client, "province_own")  # a new session of the same user
+    assert HIT not in client.get(URL)
+    client.cookies["django_language"] = "en"
+    assert HIT not in client.get(URL)
+
+
+@pytest.mark.django_db
+def test_a_served_page_carries_a_token_for_this_browser(client, world):
+    login_as(client, "province_own")
+    client.get(URL)
+    hit = client.get(URL)
+    assert hit[HIT] == "hit"
+    secret = client.cookies["csrftoken"].value
+    tokens = [t for t in pagecache._TOKEN.findall(hit.content.decode()) if _unmask_cipher_token(t) == secret]
+    assert tokens, "the cached page must carry a CSRF token valid for this browser"
+    assert pagecache.CSRF_PLACEHOLDER not in hit.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_clock_bounds_how_long_a_page_is_reused(client, world, monkeypatch):
+    login_as(client, "province_own")
+    now = 1_800_000_000.0
+    monkeypatch.setattr(pagecache.time, "time", lambda: now)
+    client.get(URL)
+    assert client.get(URL)[HIT] == "hit"
+    now += pagecache.TIME_BUCKET_SECONDS
+    assert HIT not in client.get(URL)
+
+
+@pytest.mark.django_db
+def test_pages_with_messages_htmx_or_untracked_tables_are_not_stored(client, world):
+    login_as(client, "province_own")
+    client.get(URL, HTTP_HX_REQUEST="true")
+    assert HIT not in client.get(URL, HTTP_HX_REQUEST="true")
+    assert pagecache._tables_read(['SELECT 1 FROM "core_personaldataaccess"']) is None
+    statement = f'SELECT 1 FROM "{organization_table()}"'  # noqa: S608 - a model's table name
+    assert pagecache._tables_read([statement]) == {organization_table()}
+
+
+@pytest.mark.django_db
+def test_switched_off_by_setting(client, world, settings):
+    settings.LEGEND50_PAGE_CACHE = False
+    login_as(client, "province_own")
+    client.get(URL)
+    assert HIT not in client.get(URL)
+
+
+@pytest.mark.django_db
+def test_every_application_table_has_its_trigger(world):
+    tables = set(connection.introspection.table_names())
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = 'legend50_version'")
+            covered = {name.strip('"') for (name,) in cursor.fetchall()}
+        else:
+            cursor.execute(
+                "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'legend50_version_%'"
+            )
+            covered = {name for (name,) in cursor.fetchall()}
+    missing = [t for t in pagecache.app_tables() if t in tables and t not in covered]
+    assert not missing
+
+
+@pytest.mark.django_db
+def test_a_page_read_with_flash_messages_pending_is_not_stored(client, world):
+    login_as(client, "province_own")
+    client.cookies["messages"] = "pending"
+    client.get(URL)
+    assert HIT not in client.get(URL)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_writers_never_wait_for_each_other_on_the_version_row(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("the deferred trigger is PostgreSQL's; SQLite has one writer at a time")
+    import psycopg
+
+    from legend50.registry.models import Region
+
+    table = organization_table()
+    start = pagecache.current_versions().get(table, 0)
+    db = connection.settings_dict
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS legend50_version DEFERRED")  # production's timing
+        Organization.objects.update(name_en="pending")
+        # Another writer commits while this transaction is open: it must not queue behind it.
+        with psycopg.connect(
+            host=db["HOST"] or None, port=db["PORT"] or None, user=db["USER"], dbname=db["NAME"]
+        ) as other:
+            other.execute("SET lock_timeout = '2s'")
+            other.execute(f'UPDATE "{Region._meta.db_table}" SET name_en = name_en')  # noqa: S608
+            other.commit()
+        assert pagecache.current_versions().get(table, 0) == start  # not yet: bumped at commit
+    assert pagecache.current_versions().get(table, 0) > start
