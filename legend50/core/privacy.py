@@ -7,6 +7,7 @@ personal data, and register a purge rule for what they hold with `register_reten
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -29,6 +30,57 @@ def record_access(request, subject, action: str = "view") -> None:
         path=request.get_full_path()[:500],
         ip_address=request.META.get("REMOTE_ADDR") or None,
     )
+
+
+# Pages, downloads and API reads that show people's personal data (experts' names, affiliations and fees,
+# nominees, exhibitors' contacts, reviewers' identities, user accounts): every successful signed-in GET
+# is logged by PersonalDataAccessMiddleware, including pages served from the page cache.
+PERSONAL_DATA_PATHS = [
+    (re.compile(pattern), subject)
+    for pattern, subject in (
+        (r"^/evaluation/experts/(?:(?P<pk>\d+)/)?$", "evaluation.ExpertProfile"),
+        (
+            r"^/evaluation/calls/[^/]+/(?:fees|conflicts|assignment/report|panel)/$",
+            "evaluation.ExpertProfile",
+        ),
+        (r"^/evaluation/calls/[^/]+/panel\.xlsx$", "evaluation.ExpertProfile"),
+        (
+            r"^/evaluation/proposals/(?P<pk>\d+)/(?:summary/(?:print/)?|summary\.xlsx|review\.xlsx)$",
+            "proposals.Proposal",
+        ),
+        (r"^/events/[^/]+/nominations/(?:(?P<pk>\d+)/)?$", "events.Nomination"),
+        (r"^/events/[^/]+/awards/(?:print/)?$", "events.Nomination"),
+        (r"^/events/[^/]+/exhibitors/(?:manage/|(?P<pk>\d+)/)$", "events.Exhibitor"),
+        (r"^/api/evaluation/reviews(?:/(?P<pk>\d+))?$", "evaluation.Review"),
+        (r"^/api/events/[^/]+/nominations(?:/(?P<pk>\d+))?$", "events.Nomination"),
+        (r"^/admin/auth/user/(?:(?P<pk>\d+)/change/)?$", "auth.User"),
+    )
+]
+
+
+def personal_data_subject(path: str) -> str | None:
+    for pattern, subject in PERSONAL_DATA_PATHS:
+        match = pattern.match(path)
+        if match:
+            pk = match.groupdict().get("pk")
+            return f"{subject}:{pk}" if pk else f"{subject}:list"
+    return None
+
+
+class PersonalDataAccessMiddleware:
+    """Logs each successful signed-in read of a personal-data page, download or API resource."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "GET" and response.status_code == 200 and request.user.is_authenticated:
+            subject = personal_data_subject(request.path)
+            if subject:
+                disposition = response.get("Content-Disposition", "")
+                record_access(request, subject, "download" if "attachment" in disposition else "view")
+        return response
 
 
 def record_consent(*, user=None, subject: str, purpose: str, items: str, retention_days: int):

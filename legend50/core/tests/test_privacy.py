@@ -34,3 +34,35 @@ def test_withdrawn_consent_is_purged_after_its_grace_period(world):
     assert purge()["core.ConsentRecord (withdrawn)"] == 0
     ConsentRecord.objects.filter(pk=consent.pk).update(withdrawn_at=timezone.now() - timedelta(days=31))
     assert purge()["core.ConsentRecord (withdrawn)"] == 1
+
+
+def test_every_read_of_a_personal_data_page_is_logged_even_from_the_page_cache(client, world):
+    from legend50.core.testing import login_as
+    from legend50.evaluation.tests.factories import expert as make_expert
+
+    expert = make_expert(1)
+    url = f"/evaluation/experts/{expert.pk}/"
+    client.get(url)
+    assert not PersonalDataAccess.objects.exists()  # signed out: no personal data was shown
+    login_as(client, "ministry")
+    assert client.get(url).status_code == 200
+    second = client.get(url)
+    assert second.status_code == 200
+    entries = list(PersonalDataAccess.objects.order_by("at", "pk"))
+    assert [(e.user.username, e.subject, e.action, e.path) for e in entries] == [
+        ("ministry", f"evaluation.ExpertProfile:{expert.pk}", "view", url)
+    ] * 2
+    client.get("/evaluation/experts/")
+    assert PersonalDataAccess.objects.filter(subject="evaluation.ExpertProfile:list").count() == 1
+
+
+def test_api_reads_of_personal_data_are_logged_for_the_token_user(client, world):
+    from django.contrib.auth import get_user_model
+
+    from legend50.api.models import ApiToken
+
+    _token, raw = ApiToken.issue(user=get_user_model().objects.get(username="ministry"), name="audit")
+    response = client.get("/api/evaluation/reviews", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == 200
+    entry = PersonalDataAccess.objects.get()
+    assert entry.user.username == "ministry" and entry.subject == "evaluation.Review:list"
