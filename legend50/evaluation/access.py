@@ -53,44 +53,76 @@ def expert_proposal_scope(actor, action):
     granted, so pages outside evaluation (which do not mask names) never serve the proposal to them;
     they read it through the evaluation pages, which mask.
 
-    The expert's profile is reached through subqueries on the user id (no query of its own): a user
-    without a profile matches nothing."""
+    `evaluable_assignment` applies the same rule to one assignment in SQL: change both together."""
     if action not in ("view", EVALUATE) or not actor.is_authenticated or not actor.has_role(Role.EXPERT):
         return None
-    from legend50.proposals.models import ConsortiumMember, ProposalFirm
+    from .models import Assignment, ExpertProfile, Pledge
 
-    from .models import Assignment, Conflict, ExpertProfile, Pledge
-
-    user_id = actor.user_id
-    profile = ExpertProfile.objects.filter(user_id=user_id)
-    q = Q(pk__in=Assignment.objects.filter(expert__user_id=user_id, is_active=True).values("proposal_id"))
-    q &= Q(call_id__in=Pledge.objects.filter(expert__user_id=user_id).values("call_id"))
-    # Same conflicts as `conflict_q`; the NULL-free subqueries keep NOT IN exact.
-    affiliations = profile.filter(affiliation_id__isnull=False).values("affiliation_id")
-    conflicted = Q(
-        pk__in=Conflict.objects.filter(expert__user_id=user_id, is_active=True).values("proposal_id")
+    row = (
+        ExpertProfile.objects.filter(user_id=actor.user_id)
+        .values("pk", "affiliation_id", "region_id")
+        .first()
     )
-    conflicted |= Q(
-        pk__in=ConsortiumMember.objects.filter(organization_id__in=affiliations).values("proposal_id")
-    )
-    conflicted |= Q(
-        pk__in=ProposalFirm.objects.filter(firm__organization_id__in=affiliations).values("proposal_id")
-    )
-    conflicted |= Q(
-        call__coi_same_region=True,
-        lead_region_id__in=profile.filter(region_id__isnull=False).values("region_id"),
-    )
-    q &= ~conflicted
+    if row is None:
+        return None
+    q = Q(pk__in=Assignment.objects.filter(expert_id=row["pk"], is_active=True).values("proposal_id"))
+    q &= Q(call_id__in=Pledge.objects.filter(expert_id=row["pk"]).values("call_id"))
+    q &= ~conflict_q(row["pk"], row["affiliation_id"], row["region_id"])
     if action == "view":
         q &= Q(call__blind_review=False)
     return q
 
 
-def evaluable_assignment(user, proposal_id, *, select_related=()):
-    """The user's active assignment on a proposal they may evaluate now (visible to them for
-    EVALUATE: assigned, pledge signed, no conflict), or None — in one query."""
-    from django.db.models import Exists, OuterRef
+# `expert_proposal_scope(..., EVALUATE)` for the proposal of one of the expert's own active
+# assignments, as conditions on that "evaluation_assignment" row (plain SQL: the check runs on every
+# review request and costs no ORM compilation of nested subqueries). Change both together.
+_PLEDGED = (
+    'EXISTS (SELECT 1 FROM "evaluation_pledge" pl'
+    ' INNER JOIN "proposals_proposal" pp ON pp."call_id" = pl."call_id"'
+    ' WHERE pp."id" = "evaluation_assignment"."proposal_id" AND pl."expert_id" = %s)'
+)
+_NOT_DECLARED = (
+    'NOT EXISTS (SELECT 1 FROM "evaluation_conflict" co'
+    ' WHERE co."proposal_id" = "evaluation_assignment"."proposal_id" AND co."expert_id" = %s'
+    ' AND co."is_active")'
+)
+_NOT_MEMBER = (
+    'NOT EXISTS (SELECT 1 FROM "proposals_consortiummember" cm'
+    ' WHERE cm."proposal_id" = "evaluation_assignment"."proposal_id" AND cm."organization_id" = %s)'
+)
+_NOT_FIRM = (
+    'NOT EXISTS (SELECT 1 FROM "proposals_proposalfirm" pf INNER JOIN "firms_firm" fi ON fi."id" = pf."firm_id"'
+    ' WHERE pf."proposal_id" = "evaluation_assignment"."proposal_id" AND fi."organization_id" = %s)'
+)
+_NOT_SAME_REGION = (
+    'NOT EXISTS (SELECT 1 FROM "proposals_proposal" pr INNER JOIN "programs_call" ca ON ca."id" = pr."call_id"'
+    ' WHERE pr."id" = "evaluation_assignment"."proposal_id" AND ca."coi_same_region"'
+    ' AND pr."lead_region_id" = %s)'
+)
 
+
+def _evaluable_where(expert) -> tuple[str, list]:
+    sql, params = [_PLEDGED, _NOT_DECLARED], [expert.pk, expert.pk]
+    if expert.affiliation_id:
+        sql += [_NOT_MEMBER, _NOT_FIRM]
+        params += [expert.affiliation_id, expert.affiliation_id]
+    if expert.region_id:
+        sql.append(_NOT_SAME_REGION)
+        params.append(expert.region_id)
+    return " AND ".join(sql), params
+
+
+def evaluable_assignment(user, proposal_id, *, select_related=()):
+    """The user's active assignment on a proposal they may evaluate now — the proposal is visible to
+    them for EVALUATE (`Proposal.objects.visible_to(user, EVALUATE)`) — or None.
+
+    Usually one query: the expert's own rule (`expert_proposal_scope`: assigned, pledge signed, no
+    conflict) is checked on the assignment row itself. Only when that rule refuses is the full scope
+    consulted (other roles of the same user may grant EVALUATE), exactly as before."""
+    from django.db.models import BooleanField
+    from django.db.models.expressions import RawSQL
+
+    from legend50.core.actors import actor_for
     from legend50.proposals.models import Proposal
 
     from .models import Assignment
@@ -98,14 +130,18 @@ def evaluable_assignment(user, proposal_id, *, select_related=()):
     profile = expert_profile_for(user)
     if profile is None:
         return None
-    evaluable = Proposal.objects.visible_to(user, EVALUATE).filter(pk=OuterRef("proposal_id"))
-    # (expert, proposal) is unique: no ordering, so the pair's unique index answers it.
-    rows = list(
-        Assignment.objects.filter(expert=profile, proposal_id=proposal_id, is_active=True)
-        .filter(Exists(evaluable))
-        .select_related(*select_related)
-        .order_by()[:1]
-    )
+    mine = Assignment.objects.filter(expert=profile, proposal_id=proposal_id, is_active=True)
+    rows = []
+    if actor_for(user).has_role(Role.EXPERT):
+        where, params = _evaluable_where(profile)
+        # (expert, proposal) is unique: no ordering, so the pair's unique index answers it.
+        rows = list(
+            mine.filter(RawSQL(where, params, output_field=BooleanField()))  # noqa: S611 (constant SQL, bound ids)
+            .select_related(*select_related)
+            .order_by()[:1]
+        )
+    if not rows and Proposal.objects.visible_to(user, EVALUATE).filter(pk=proposal_id).exists():
+        rows = list(mine.select_related(*select_related).order_by()[:1])
     if not rows:
         return None
     rows[0].expert = profile
