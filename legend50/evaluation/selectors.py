@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Q
 
 from legend50.core.actors import actor_for
 from legend50.engines.scoring import AggregationMethod, Criterion, ReviewScores, Rubric, aggregate
@@ -61,31 +60,31 @@ def calls_for(user):
     )
 
 
-def expert_home_calls(profile):
+def expert_home_calls(profile) -> list:
     """The calls an expert has evaluation business with (an active assignment, or the panel chair),
-    newest first, each annotated in the same query with `is_chair`, `pledged`, `n_assigned` (their
-    active assignments in the call) and `finalized` (the panel fixed the ranking)."""
-    mine = Assignment.objects.filter(expert=profile, is_active=True).order_by()
+    newest first, each annotated with `is_chair`, `pledged`, `n_assigned` (their active assignments in
+    the call) and `finalized` (the panel fixed the ranking). Two small queries: the counts grouped by
+    call from the expert's own assignments, then the calls."""
+    counts = dict(
+        Assignment.objects.filter(expert=profile, is_active=True)
+        .order_by()
+        .values_list("proposal__call_id")
+        .annotate(n=Count("pk"))
+    )
     chaired = EvaluationPanel.objects.filter(chair=profile)
-    return (
-        Call.objects.filter(Q(pk__in=mine.values("proposal__call_id")) | Q(pk__in=chaired.values("call_id")))
+    calls = list(
+        Call.objects.filter(Q(pk__in=list(counts)) | Q(pk__in=chaired.values("call_id")))
         .annotate(
             is_chair=Exists(chaired.filter(call=OuterRef("pk"))),
             pledged=Exists(Pledge.objects.filter(expert=profile, call=OuterRef("pk"))),
-            n_assigned=Coalesce(
-                Subquery(
-                    mine.filter(proposal__call=OuterRef("pk"))
-                    .values("expert_id")
-                    .annotate(n=Count("pk"))
-                    .values("n")[:1]
-                ),
-                0,
-            ),
             finalized=Exists(EvaluationPanel.objects.filter(call=OuterRef("pk"), finalized_at__isnull=False)),
         )
         .only("pk", "code", "title", "is_sample", "opens_at")
         .order_by("-opens_at")
     )
+    for call in calls:
+        call.n_assigned = counts.get(call.pk, 0)
+    return calls
 
 
 def my_assignments(user, call):
@@ -102,7 +101,8 @@ def my_assignments(user, call):
         .select_related("proposal__lead_region", "proposal__call")
         .order_by("proposal__lead_region__code", "proposal_id")
     )
-    reviews = {r.assignment_id: r for r in Review.objects.filter(assignment__in=assignments)}
+    # No ordering: the model's default ordering would join assignments and experts for nothing.
+    reviews = {r.assignment_id: r for r in Review.objects.filter(assignment__in=assignments).order_by()}
     for a in assignments:
         rows.append({"assignment": a, "open": a.proposal_id in open_ids, "review": reviews.get(a.pk)})
     return rows
