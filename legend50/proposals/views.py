@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.defaulttags import querystring
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from legend50.core.actors import Role, actor_for
 from legend50.core.errors import ApplicationError
+from legend50.core.formatting import format_krw
 from legend50.core.scoping import get_visible_or_404
 from legend50.core.uploads import CONTENT_TYPES
 from legend50.programs.models import Call, FundingSource
@@ -36,7 +37,14 @@ from .choices import (
     KpiKey,
     RegionalPolicy,
 )
-from .models import ConsortiumRole, Proposal, ProposalAttachment, ProposalStatus, ProposalVersion
+from .models import (
+    ConsortiumRole,
+    ConsultingFeedback,
+    Proposal,
+    ProposalAttachment,
+    ProposalStatus,
+    ProposalVersion,
+)
 
 BASE = Proposal.objects.select_related("call", "lead_region")
 
@@ -533,14 +541,37 @@ def attachment_download(request, pk, attachment_id):
 # --- detail, workflow, consulting -----------------------------------------------------------------
 
 
+def _shown(proposal, consortium, kpis, budget_lines):
+    """What the body template prints per row, worked out once per page in Python: choice labels (one
+    dict per field instead of get_FOO_display's per call), amounts, and each KPI's target per year."""
+    roles = dict(ConsortiumRole.choices)
+    for m in consortium:
+        m.role_label = roles.get(m.role, m.role)
+    years = [str(y) for y in proposal.call.years]
+    for k in kpis:
+        k.year_targets = [k.targets[y] if y in k.targets else "" for y in years]
+    sources, categories = dict(FundingSource.choices), dict(BudgetCategory.choices)
+    for b in budget_lines:
+        b.source_label = sources.get(b.source, b.source)
+        b.category_label = categories.get(b.category, b.category)
+        b.amount_label = format_krw(b.amount_krw)
+
+
 def _detail_context(request, proposal, **extra):
     """Everything the detail (and print) page shows, each related list read once and shared by the
     template, the budget summary, the readiness check and the permission checks."""
     actor = actor_for(request.user)
+    # Related lists are ordered explicitly: their default orderings start with "proposal", which sorts by
+    # Proposal's own ordering through two joins (the same order for one proposal, at a higher price).
     rounds = list(
-        proposal.consulting_rounds.select_related(
-            "version", "resubmitted_version", "requested_by"
-        ).prefetch_related("feedback__expert")
+        proposal.consulting_rounds.select_related("version", "resubmitted_version", "requested_by")
+        .prefetch_related(
+            Prefetch(
+                "feedback",
+                queryset=ConsultingFeedback.objects.select_related("expert").order_by("created_at", "pk"),
+            )
+        )
+        .order_by("number")
     )
     section_labels = dict(FeedbackSection.choices)
     for r in rounds:
@@ -548,7 +579,11 @@ def _detail_context(request, proposal, **extra):
         for f in r.feedback.all():
             grouped.setdefault(f.section, []).append(f)
         r.by_section = [(section_labels[k], grouped[k]) for k in FeedbackSection.values if k in grouped]
-    assignments = list(proposal.consulting_assignments.filter(is_active=True).select_related("expert"))
+    assignments = list(
+        proposal.consulting_assignments.filter(is_active=True)
+        .select_related("expert")
+        .order_by("assigned_at", "pk")
+    )
     # The same rows services.is_consultant() asks for: the user's active assignment to this proposal.
     is_consultant = any(a.expert_id == request.user.pk for a in assignments)
     experts = []
@@ -564,9 +599,10 @@ def _detail_context(request, proposal, **extra):
             for u in get_user_model().objects.filter(pk__in=expert_ids, is_active=True).order_by("username")
             if u.pk not in assigned
         ]
-    consortium = list(proposal.consortium.select_related("organization"))
-    kpis = list(proposal.kpis.all())
-    budget_lines = list(proposal.budget_lines.all())
+    consortium = list(proposal.consortium.select_related("organization").order_by("order", "pk"))
+    kpis = list(proposal.kpis.order_by("order", "pk"))
+    budget_lines = list(proposal.budget_lines.order_by("year", "order", "pk"))
+    _shown(proposal, consortium, kpis, budget_lines)
     known = {"consultant": is_consultant}
     actions = services.actions_for(request.user, proposal, known=known)
     if proposal.is_editable:
@@ -583,10 +619,12 @@ def _detail_context(request, proposal, **extra):
         "years": proposal.call.years,
         "budget_lines": budget_lines,
         "firms": list(proposal.participating_firms.select_related("firm__region")),
-        "attachments": list(proposal.attachments.filter(removed_at__isnull=True)),
+        "attachments": list(
+            proposal.attachments.filter(removed_at__isnull=True).order_by("uploaded_at", "pk")
+        ),
         # The page lists versions, never their (large) snapshots.
-        "versions": list(proposal.versions.select_related("created_by").defer("snapshot")),
-        "transitions": list(proposal.transitions.select_related("by")),
+        "versions": list(proposal.versions.select_related("created_by").defer("snapshot").order_by("number")),
+        "transitions": list(proposal.transitions.select_related("by").order_by("at", "pk")),
         "rounds": rounds,
         "assignments": assignments,
         "experts": experts,
