@@ -7,7 +7,7 @@ stored with the versions, read *before* the view ran, of every table its queries
 again only while all of those versions are unchanged. A write that commits during rendering therefore
 makes the stored copy miss next time instead of serving old data.
 
-What a page shows beyond the database is in the key: the user and session (with the session's content),
+What a page shows beyond the database is in the key: the user, the session's content,
 the language, the full path, and a 30-second time bucket for what depends on the clock (a call closing).
 The CSRF token is replaced by a fresh one on every serving, and pages with flash messages, htmx
 fragments, non-HTML answers or extra headers are never stored.
@@ -32,7 +32,7 @@ from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import _unmask_cipher_token, get_token
 
-from .middleware import SEEN_KEY
+from .middleware import ABSOLUTE_KEY, SEEN_KEY
 
 VERSION_TABLE = "legend50_data_version"
 # Written while serving reads (sessions, access and lockout logs) or never shown on a page: no trigger,
@@ -54,8 +54,9 @@ ALWAYS = ("auth_user", "accounts_membership")
 TIME_BUCKET_SECONDS = 30
 CSRF_PLACEHOLDER = "\x00legend50-csrf\x00"
 _TOKEN = re.compile(r"[A-Za-z0-9]{64}")
-# Slid forward once a minute by SessionTimeoutMiddleware; not content.
-_SLIDING_SESSION_KEYS = frozenset({SEEN_KEY, "_session_expiry"})
+# Session bookkeeping of SessionTimeoutMiddleware, not content: two sessions of one user whose other
+# session data is equal see the same page.
+_SLIDING_SESSION_KEYS = frozenset({SEEN_KEY, ABSOLUTE_KEY, "_session_expiry"})
 SKIP_PREFIXES = ("/static/", "/api/", "/admin/", "/healthz", "/accounts/")
 
 
@@ -158,7 +159,6 @@ def _key(request) -> str:
     content = {k: v for k, v in session.items() if k not in _SLIDING_SESSION_KEYS}
     parts = [
         str(getattr(request.user, "pk", None)),
-        session.session_key or "",
         json.dumps(content, sort_keys=True, default=str),
         request.LANGUAGE_CODE,
         request.get_full_path(),
