@@ -14,6 +14,7 @@ from locust import FastHttpUser, between, constant, events, task
 DATA = json.loads(open(os.environ["LOAD_DATA"], encoding="utf-8").read())
 MODE = os.environ.get("LOAD_MODE", "surge")
 ACK_FILE = os.environ.get("LOAD_ACK_FILE", "/tmp/legend50-load-acks.txt")
+HITS_FILE = os.environ.get("LOAD_HITS_FILE")
 _sessions = itertools.cycle(DATA["sessions"])
 _drafts = {}
 for draft in DATA["drafts"]:
@@ -21,12 +22,24 @@ for draft in DATA["drafts"]:
 _draft_cursor = {region: itertools.count() for region in _drafts}
 _lock = threading.Lock()
 _acks = []
+_page_cache = {}  # request name -> [served from the page cache, all]
+
+
+@events.request.add_listener
+def _count_page_cache(name, response=None, **kwargs):
+    counts = _page_cache.setdefault(name, [0, 0])
+    counts[1] += 1
+    if response is not None and response.headers.get("X-Legend50-Page-Cache") == "hit":
+        counts[0] += 1
 
 
 @events.quitting.add_listener
 def _write_acks(environment, **kwargs):
     with open(ACK_FILE, "w") as handle:
         handle.write("\n".join(str(pid) for pid in _acks))
+    if HITS_FILE:
+        with open(HITS_FILE, "w") as handle:
+            json.dump(_page_cache, handle)
 
 
 class Officer(FastHttpUser):

@@ -48,7 +48,12 @@ print(json.dumps({"acknowledged": len(acks), "found": Proposal.objects.filter(pk
 
 
 def locust(instance, data_file, *, mode, users, spawn_rate, seconds, prefix, ack_file=None):
-    env = {**os.environ, "LOAD_DATA": str(data_file), "LOAD_MODE": mode}
+    env = {
+        **os.environ,
+        "LOAD_DATA": str(data_file),
+        "LOAD_MODE": mode,
+        "LOAD_HITS_FILE": f"{prefix}_hits.json",
+    }
     if ack_file:
         env["LOAD_ACK_FILE"] = str(ack_file)
     subprocess.run(
@@ -80,8 +85,13 @@ def locust(instance, data_file, *, mode, users, spawn_rate, seconds, prefix, ack
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
     )
-    rows = list(csv.DictReader(open(f"{prefix}_stats.csv", encoding="utf-8")))
-    return {row["Name"]: row for row in rows}
+    rows = {row["Name"]: row for row in csv.DictReader(open(f"{prefix}_stats.csv", encoding="utf-8"))}
+    hits = json.loads(Path(f"{prefix}_hits.json").read_text()) if Path(f"{prefix}_hits.json").exists() else {}
+    hits["Aggregated"] = [sum(c for c, _ in hits.values()), sum(t for _, t in hits.values())]
+    for name, (cached, total) in hits.items():
+        if name in rows:
+            rows[name]["page_cache"] = cached / total if total else 0.0
+    return rows
 
 
 def summary(row):
@@ -94,6 +104,7 @@ def summary(row):
         "p50": float(row["50%"]),
         "p95": float(row["95%"]),
         "p99": float(row["99%"]),
+        "page_cache_hits": row.get("page_cache"),
     }
 
 
@@ -114,6 +125,7 @@ def saturate(instance, data_file, mode, out):
         steps.append({"users": users, **s})
         print(
             f"  {mode:8} users={users:4}  {s['rps']:7.1f} req/s  p95={s['p95']:6.0f} ms  failures={s['failures']}"
+            f"  page cache {s['page_cache_hits'] or 0:.0%}"
         )
         if s["failures"] or s["p95"] > 2000:
             break
@@ -167,12 +179,14 @@ def main():
             agg = results["surge"]["Aggregated"]
             print(
                 f"surge: {args.users} users  {agg['requests']} requests  {agg['rps']:.1f} req/s  "
-                f"p50={agg['p50']:.0f} p95={agg['p95']:.0f} p99={agg['p99']:.0f} ms  failures={agg['failures']}"
+                f"p50={agg['p50']:.0f} p95={agg['p95']:.0f} p99={agg['p99']:.0f} ms  failures={agg['failures']}  "
+                f"page cache {agg['page_cache_hits'] or 0:.0%}"
             )
             for name, s in sorted(results["surge"].items()):
                 if name != "Aggregated":
+                    hits = "" if s["page_cache_hits"] is None else f"  page cache {s['page_cache_hits']:.0%}"
                     print(
-                        f"   {name:28} {s['requests']:7} req  p95={s['p95']:6.0f} ms  failures={s['failures']}"
+                        f"   {name:28} {s['requests']:7} req  p95={s['p95']:6.0f} ms  failures={s['failures']}{hits}"
                     )
             print(
                 f"submissions acknowledged {check['acknowledged']}, stored {check['found']}, "
