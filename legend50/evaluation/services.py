@@ -892,9 +892,9 @@ def _fix_settings(call, panel=None):
     return panel
 
 
-def _assignment_for(by, proposal, *, select_related=()) -> Assignment:
+def _assignment_for(by, proposal_id, *, select_related=()) -> Assignment:
     """The caller's active assignment on a proposal they may evaluate now (pledge, no conflict)."""
-    assignment = access.evaluable_assignment(by, proposal.pk, select_related=select_related)
+    assignment = access.evaluable_assignment(by, proposal_id, select_related=select_related)
     if assignment is None:
         raise NotFoundError(_("제안 과제를 찾을 수 없습니다."))
     return assignment
@@ -903,17 +903,23 @@ def _assignment_for(by, proposal, *, select_related=()) -> Assignment:
 def review_save(
     *,
     by,
-    proposal,
+    proposal=None,
+    proposal_id: int | None = None,
     scores: dict,
     criterion_comments: dict | None = None,
     comment: str = "",
     submit: bool = False,
 ) -> Review:
     """Save a draft or submit. Each criterion: a number within its range in half points; on submit
-    every criterion and the overall comment are required; a submitted review is locked."""
-    assignment = _assignment_for(by, proposal, select_related=("proposal__call__evaluation_panel",))
-    call = proposal.call
-    panel = getattr(assignment.proposal.call, "evaluation_panel", None)  # loaded with the assignment
+    every criterion and the overall comment are required; a submitted review is locked.
+    The proposal is given as `proposal` or, when the caller has not read it, `proposal_id`."""
+    assignment = _assignment_for(
+        by,
+        proposal.pk if proposal is not None else proposal_id,
+        select_related=("proposal__call__evaluation_panel",),
+    )
+    call = assignment.proposal.call
+    panel = getattr(call, "evaluation_panel", None)  # read with the assignment, in this request
     if panel is not None and panel.finalized_at:
         raise ConflictError(_("순위가 확정되어 평가표를 수정할 수 없습니다."))
     settings_now = panel_settings(call, panel=panel)

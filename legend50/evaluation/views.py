@@ -559,7 +559,6 @@ def _review_context(request, proposal, assignment, *, values=None, errors=None):
 
 @login_required
 def review(request, pk):
-    proposal, assignment = _expert_proposal(request, pk)
     if request.method == "POST":
         values = {
             "scores": {k[6:]: v for k, v in request.POST.items() if k.startswith("score-")},
@@ -568,8 +567,13 @@ def review(request, pk):
         }
         submit = request.POST.get("action") == "submit"
         try:
-            services.review_save(by=request.user, proposal=proposal, submit=submit, **values)
+            # The service checks that the expert may evaluate the proposal now (one query).
+            services.review_save(by=request.user, proposal_id=pk, submit=submit, **values)
+        except NotFoundError:
+            _expert_proposal(request, pk)  # refused: logged and answered 404 as for a GET
+            raise Http404("not found") from None
         except ApplicationError as exc:
+            proposal, assignment = _expert_proposal(request, pk)
             errors = _fail(request, exc)
             context = _review_context(request, proposal, assignment, values=values, errors=errors)
             context["history_html"] = review_history_html(request, context["review"])
@@ -580,7 +584,8 @@ def review(request, pk):
                 status=400 if isinstance(exc, ValidationFailed) else 409,
             )
         messages.success(request, _("평가표를 제출했습니다.") if submit else _("임시 저장했습니다."))
-        return redirect("evaluation:review", pk=proposal.pk)
+        return redirect("evaluation:review", pk=pk)
+    proposal, assignment = _expert_proposal(request, pk)
     context = _review_context(request, proposal, assignment)
     context["history_html"] = review_history_html(request, context["review"])
     return render(request, "evaluation/review.html", context)
