@@ -31,9 +31,9 @@ class BearerOrAnonymous(AuthBase):
         scheme, _, raw = header.partition(" ")
         if scheme.lower() != "bearer" or not raw.strip():
             raise AuthenticationError(message="Authorization 헤더는 'Bearer <토큰>' 형식이어야 합니다.")
-        token = (
-            ApiToken.objects.active().select_related("user").filter(key_hash=hash_token(raw.strip())).first()
-        )
+        # key_hash is unique: at most one row, so no ORDER BY (first() would sort by -created_at).
+        found = ApiToken.objects.active().select_related("user").filter(key_hash=hash_token(raw.strip()))
+        token = next(iter(found.order_by()[:1]), None)
         if token is None or not token.user.is_active:
             raise AuthenticationError(message="유효하지 않거나 폐기된 토큰입니다. (invalid or revoked token)")
         if token.last_used_at is None or (timezone.now() - token.last_used_at).total_seconds() > 60:

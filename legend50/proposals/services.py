@@ -128,9 +128,15 @@ def _require_editor(proposal, by):
         )
 
 
-def _locked(proposal_id) -> Proposal:
+def _locked(proposal_id, *, with_call: bool = False) -> Proposal:
+    """The proposal, row-locked for the rest of the transaction. Content edits lock the proposal's row
+    only; `with_call` also locks its call's and province's rows (PostgreSQL locks every joined row), which
+    serialises submissions within a call so the per-province quota count cannot race."""
+    rows = Proposal.objects.select_related("call", "lead_region")
     try:
-        return Proposal.objects.select_for_update().select_related("call", "lead_region").get(pk=proposal_id)
+        if with_call:
+            return rows.select_for_update().get(pk=proposal_id)
+        return rows.select_for_update(of=("self",)).get(pk=proposal_id)
     except Proposal.DoesNotExist:
         raise NotFoundError(_("제안서를 찾을 수 없습니다.")) from None
 
@@ -1026,7 +1032,7 @@ def _apply(
 def proposal_submit(*, proposal, by, lock_version=None) -> ProposalVersion:
     """First submission: within the call's window, eligible, under the per-province maximum."""
     with transaction.atomic():
-        current = _locked(proposal.pk)
+        current = _locked(proposal.pk, with_call=True)
         if not is_province_side(by, current):
             raise PermissionDeniedError(_("이 제안서를 제출할 권한이 없습니다."))
         _check_version(current, lock_version)
@@ -1065,7 +1071,7 @@ def proposal_submit(*, proposal, by, lock_version=None) -> ProposalVersion:
 
 def proposal_resubmit(*, proposal, by, note: str = "", lock_version=None) -> ProposalVersion:
     with transaction.atomic():
-        current = _locked(proposal.pk)
+        current = _locked(proposal.pk, with_call=True)
         if not is_province_side(by, current):
             raise PermissionDeniedError(_("이 제안서를 제출할 권한이 없습니다."))
         _check_version(current, lock_version)
@@ -1102,7 +1108,7 @@ def proposal_transition(*, proposal, action: str, by, note: str = "") -> Proposa
     if action not in ("withdraw", "send_to_review", "select", "reserve", "reject"):
         raise ValidationFailed(_("알 수 없는 처리입니다."), errors={"action": [_("알 수 없는 처리입니다.")]})
     with transaction.atomic():
-        current = _locked(proposal.pk)
+        current = _locked(proposal.pk, with_call=True)
         if action == "send_to_review" and timezone.now() <= current.call.closes_at:
             raise ConflictError(
                 _("공모 접수 마감(%(at)s KST) 뒤에 평가에 회부할 수 있습니다.")
@@ -1142,7 +1148,7 @@ def consultant_assign(*, proposal, expert, by) -> ConsultingAssignment:
             _("배정할 전문가를 고르세요."), errors={"expert": [_("배정할 전문가를 고르세요.")]}
         )
     with transaction.atomic():
-        current = _locked(proposal.pk)
+        current = _locked(proposal.pk, with_call=True)
         if current.status not in (
             ProposalStatus.SUBMITTED,
             ProposalStatus.RESUBMITTED,
@@ -1210,7 +1216,7 @@ def consulting_feedback_add(*, proposal, sections: dict[str, str], by) -> list[C
             _("의견을 한 항목 이상 입력하세요."), errors={"sections": [_("의견을 한 항목 이상 입력하세요.")]}
         )
     with transaction.atomic():
-        current = _locked(proposal.pk)
+        current = _locked(proposal.pk, with_call=True)
         if current.status != ProposalStatus.IN_CONSULTING:
             raise ConflictError(
                 _("컨설팅 중인 제안서에만 의견을 남길 수 있습니다."), code="invalid_transition"
@@ -1246,7 +1252,7 @@ def revision_request(*, proposal, due_at: datetime | None, message: str, by) -> 
     if errors:
         raise ValidationFailed(next(iter(errors.values()))[0], errors=errors)
     with transaction.atomic():
-        current = _locked(proposal.pk)
+        current = _locked(proposal.pk, with_call=True)
         round_ = _current_round(current) or _open_round(current)
         round_.status = RoundStatus.REVISION_REQUESTED
         round_.revision_message = message

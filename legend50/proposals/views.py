@@ -79,9 +79,13 @@ def proposal_list(request):
     params = request.GET
     page = selectors.list_page(request.user, params)
     actor = actor_for(request.user)
-    # Only a province officer can lead a proposal: skip the lookup for everyone else.
-    can_create = (
-        actor.has_role(Role.PROVINCE_OFFICER) and services.lead_organization_for(request.user) is not None
+    # As services.lead_organization_for decides: a province officer of a local government that has a
+    # province. No lookup for anyone else, and no join or sort for them.
+    officer_of = actor.organizations_with_role(Role.PROVINCE_OFFICER)
+    can_create = bool(officer_of) and (
+        Organization.objects.filter(
+            pk__in=officer_of, kind=OrganizationKind.LOCAL_GOVERNMENT, region__isnull=False
+        ).exists()
     )
     sort = params.get("sort") or selectors.DEFAULT_SORT
     here = SimpleNamespace(request=request)

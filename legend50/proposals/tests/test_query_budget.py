@@ -103,3 +103,11 @@ def test_detail_of_a_submitted_proposal_lists_its_versions(daegu, client):
     assert count <= DETAIL_QUERIES and "v1" in body
     daegu.refresh_from_db()
     assert daegu.status == ProposalStatus.SUBMITTED
+
+
+@pytest.mark.parametrize(
+    "role,shown", [("province_own", True), ("office_own", False), ("ministry", False), ("expert", False)]
+)
+def test_only_a_province_officer_is_offered_a_new_proposal(daegu, client, role, shown):
+    login_as(client, role)
+    assert ('href="/proposals/new/"' in client.get("/proposals/").content.decode()) is shown
