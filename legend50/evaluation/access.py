@@ -73,48 +73,41 @@ def expert_proposal_scope(actor, action):
     return q
 
 
-# `expert_proposal_scope(..., EVALUATE)` for the proposal of one of the expert's own active
-# assignments, as conditions on that "evaluation_assignment" row (plain SQL: the check runs on every
-# review request and costs no ORM compilation of nested subqueries). Change both together.
-_PLEDGED = (
-    'EXISTS (SELECT 1 FROM "evaluation_pledge" pl'
-    ' INNER JOIN "proposals_proposal" pp ON pp."call_id" = pl."call_id"'
-    ' WHERE pp."id" = "evaluation_assignment"."proposal_id" AND pl."expert_id" = %s)'
+# `expert_proposal_scope(..., EVALUATE)` for the proposal of an expert's own active assignment, as
+# one condition on that "evaluation_assignment" row: the call's pledge is signed and no conflict
+# (stored, consortium member, participating firm, same region) exists. Plain SQL (constant, no
+# parameters): the check runs on every review request and costs no ORM compilation of nested
+# subqueries. An expert without affiliation or region compares with NULL, which matches nothing,
+# as `conflict_q` then adds no such condition. Change both together.
+_EVALUABLE_SQL = " AND ".join(
+    (
+        'EXISTS (SELECT 1 FROM "evaluation_pledge" pl'
+        ' INNER JOIN "proposals_proposal" pp ON pp."call_id" = pl."call_id"'
+        ' WHERE pp."id" = "evaluation_assignment"."proposal_id"'
+        ' AND pl."expert_id" = "evaluation_assignment"."expert_id")',
+        'NOT EXISTS (SELECT 1 FROM "evaluation_conflict" co'
+        ' WHERE co."proposal_id" = "evaluation_assignment"."proposal_id"'
+        ' AND co."expert_id" = "evaluation_assignment"."expert_id" AND co."is_active")',
+        'NOT EXISTS (SELECT 1 FROM "proposals_consortiummember" cm'
+        ' WHERE cm."proposal_id" = "evaluation_assignment"."proposal_id" AND cm."organization_id" ='
+        ' (SELECT ep."affiliation_id" FROM "evaluation_expertprofile" ep'
+        ' WHERE ep."id" = "evaluation_assignment"."expert_id"))',
+        'NOT EXISTS (SELECT 1 FROM "proposals_proposalfirm" pf INNER JOIN "firms_firm" fi ON fi."id" = pf."firm_id"'
+        ' WHERE pf."proposal_id" = "evaluation_assignment"."proposal_id" AND fi."organization_id" ='
+        ' (SELECT ep."affiliation_id" FROM "evaluation_expertprofile" ep'
+        ' WHERE ep."id" = "evaluation_assignment"."expert_id"))',
+        'NOT EXISTS (SELECT 1 FROM "proposals_proposal" pr INNER JOIN "programs_call" ca ON ca."id" = pr."call_id"'
+        ' WHERE pr."id" = "evaluation_assignment"."proposal_id" AND ca."coi_same_region" AND pr."lead_region_id" ='
+        ' (SELECT ep."region_id" FROM "evaluation_expertprofile" ep'
+        ' WHERE ep."id" = "evaluation_assignment"."expert_id"))',
+    )
 )
-_NOT_DECLARED = (
-    'NOT EXISTS (SELECT 1 FROM "evaluation_conflict" co'
-    ' WHERE co."proposal_id" = "evaluation_assignment"."proposal_id" AND co."expert_id" = %s'
-    ' AND co."is_active")'
-)
-_NOT_MEMBER = (
-    'NOT EXISTS (SELECT 1 FROM "proposals_consortiummember" cm'
-    ' WHERE cm."proposal_id" = "evaluation_assignment"."proposal_id" AND cm."organization_id" = %s)'
-)
-_NOT_FIRM = (
-    'NOT EXISTS (SELECT 1 FROM "proposals_proposalfirm" pf INNER JOIN "firms_firm" fi ON fi."id" = pf."firm_id"'
-    ' WHERE pf."proposal_id" = "evaluation_assignment"."proposal_id" AND fi."organization_id" = %s)'
-)
-_NOT_SAME_REGION = (
-    'NOT EXISTS (SELECT 1 FROM "proposals_proposal" pr INNER JOIN "programs_call" ca ON ca."id" = pr."call_id"'
-    ' WHERE pr."id" = "evaluation_assignment"."proposal_id" AND ca."coi_same_region"'
-    ' AND pr."lead_region_id" = %s)'
-)
-
-
-def _evaluable_where(expert) -> tuple[str, list]:
-    sql, params = [_PLEDGED, _NOT_DECLARED], [expert.pk, expert.pk]
-    if expert.affiliation_id:
-        sql += [_NOT_MEMBER, _NOT_FIRM]
-        params += [expert.affiliation_id, expert.affiliation_id]
-    if expert.region_id:
-        sql.append(_NOT_SAME_REGION)
-        params.append(expert.region_id)
-    return " AND ".join(sql), params
 
 
 def evaluable_assignment(user, proposal_id, *, select_related=()):
     """The user's active assignment on a proposal they may evaluate now — the proposal is visible to
-    them for EVALUATE (`Proposal.objects.visible_to(user, EVALUATE)`) — or None.
+    them for EVALUATE (`Proposal.objects.visible_to(user, EVALUATE)`) — or None. Its `expert` is the
+    user's profile (read with it, and kept for `expert_profile_for`, when not read yet).
 
     Usually one query: the expert's own rule (`expert_proposal_scope`: assigned, pledge signed, no
     conflict) is checked on the assignment row itself. Only when that rule refuses is the full scope
@@ -127,21 +120,37 @@ def evaluable_assignment(user, proposal_id, *, select_related=()):
 
     from .models import Assignment
 
-    profile = expert_profile_for(user)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    profile = getattr(user, "_legend50_expert", False)  # False: not read yet in this request
     if profile is None:
         return None
-    mine = Assignment.objects.filter(expert=profile, proposal_id=proposal_id, is_active=True)
     rows = []
     if actor_for(user).has_role(Role.EXPERT):
-        where, params = _evaluable_where(profile)
+        if profile is False:
+            mine = Assignment.objects.filter(expert__user=user).select_related(
+                "expert__affiliation", "expert__region"
+            )
+        else:
+            mine = Assignment.objects.filter(expert=profile)
         # (expert, proposal) is unique: no ordering, so the pair's unique index answers it.
         rows = list(
-            mine.filter(RawSQL(where, params, output_field=BooleanField()))  # noqa: S611 (constant SQL, bound ids)
+            mine.filter(proposal_id=proposal_id, is_active=True)
+            .filter(RawSQL(_EVALUABLE_SQL, (), output_field=BooleanField()))  # noqa: S611 (constant SQL)
             .select_related(*select_related)
             .order_by()[:1]
         )
-    if not rows and Proposal.objects.visible_to(user, EVALUATE).filter(pk=proposal_id).exists():
-        rows = list(mine.select_related(*select_related).order_by()[:1])
+        if rows and profile is False:
+            user._legend50_expert = profile = rows[0].expert
+    if not rows:
+        profile = expert_profile_for(user)
+        if profile is None or not Proposal.objects.visible_to(user, EVALUATE).filter(pk=proposal_id).exists():
+            return None
+        rows = list(
+            Assignment.objects.filter(expert=profile, proposal_id=proposal_id, is_active=True)
+            .select_related(*select_related)
+            .order_by()[:1]
+        )
     if not rows:
         return None
     rows[0].expert = profile
