@@ -155,6 +155,11 @@ def main():
         env_sessions = {"LOAD_SESSIONS": str(args.users)}
         instance.env.update(env_sessions)
         data = instance.python((HERE / "prepare_instance.py").read_text(encoding="utf-8"), timeout=1800)
+        # Planner statistics for the freshly loaded tables, as autovacuum would gather them in service
+        # (this machine's server runs with autovacuum off).
+        instance.python(
+            "from django.db import connection\nconnection.cursor().execute('ANALYZE')\nprint('{}')"
+        )
         data_file = out / "data.json"
         data_file.write_text(json.dumps(data))
         print(
