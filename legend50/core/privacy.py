@@ -54,6 +54,9 @@ PERSONAL_DATA_PATHS = [
         (r"^/api/evaluation/reviews(?:/(?P<pk>\d+))?$", "evaluation.Review"),
         (r"^/api/events/[^/]+/nominations(?:/(?P<pk>\d+))?$", "events.Nomination"),
         (r"^/admin/auth/user/(?:(?P<pk>\d+)/change/)?$", "auth.User"),
+        (r"^/history/evaluation\.expertprofile/(?P<pk>\d+)/$", "evaluation.ExpertProfile"),
+        (r"^/history/events\.nomination/(?P<pk>\d+)/$", "events.Nomination"),
+        (r"^/history/events\.exhibitor/(?P<pk>\d+)/$", "events.Exhibitor"),
     )
 ]
 

@@ -1,7 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from legend50.core.actors import actor_for
+from legend50.core.actors import Role, actor_for
 
 from . import access
 
@@ -10,7 +10,10 @@ def items(user):
     if not user.is_authenticated:
         return []
     actor = actor_for(user)
-    if actor.reads_everything or access.expert_profile_for(user) is not None:
+    # Only an active expert membership makes a profile usable (the scopes check the role too).
+    if actor.reads_everything or (
+        actor.has_role(Role.EXPERT) and access.expert_profile_for(user) is not None
+    ):
         return [{"label": _("평가"), "url": reverse("evaluation:home")}]
     return []
 

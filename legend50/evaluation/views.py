@@ -3,19 +3,14 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -488,36 +483,6 @@ def _review_of(assignment):
     return Review.objects.filter(assignment=assignment).order_by().first()
 
 
-HISTORY_LIMIT = 50  # as `includes/history.html` (history_entries' default)
-
-
-def review_history_html(request, review) -> str:
-    """The review's change history (`includes/history.html`), rendered once and served from the
-    default cache while nothing it shows has changed.
-
-    The key holds a fingerprint read now from the database of exactly what the fragment shows: the
-    newest HISTORY_LIMIT + 1 history rows of this review (history rows are only ever inserted; ids,
-    dates, types, reasons) and their users' current usernames (renamed or deleted users change it),
-    plus the language and the viewer. Any save of the review, from any process, adds a row and so
-    changes the key; a stale copy can never be served. No CSRF token or message is in the fragment."""
-    if review is None:
-        return ""
-    rows = list(
-        Review.history.filter(id=review.pk)
-        .order_by("-history_date", "-history_id")
-        .values_list(
-            "history_id", "history_date", "history_type", "history_change_reason", "history_user__username"
-        )[: HISTORY_LIMIT + 1]
-    )
-    fingerprint = hashlib.sha256(repr(rows).encode()).hexdigest()
-    key = f"evaluation:review-history:{review.pk}:{get_language()}:{request.user.pk}:{fingerprint}"
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string("includes/history.html", {"object": review})
-        cache.set(key, html, 3600)
-    return mark_safe(html)  # noqa: S308 (our own template's output)
-
-
 def _review_context(request, proposal, assignment, *, values=None, errors=None):
     call = proposal.call
     blind = _blind_for(request, call)
@@ -576,7 +541,6 @@ def review(request, pk):
             proposal, assignment = _expert_proposal(request, pk)
             errors = _fail(request, exc)
             context = _review_context(request, proposal, assignment, values=values, errors=errors)
-            context["history_html"] = review_history_html(request, context["review"])
             return render(
                 request,
                 "evaluation/review.html",
@@ -586,9 +550,7 @@ def review(request, pk):
         messages.success(request, _("평가표를 제출했습니다.") if submit else _("임시 저장했습니다."))
         return redirect("evaluation:review", pk=pk)
     proposal, assignment = _expert_proposal(request, pk)
-    context = _review_context(request, proposal, assignment)
-    context["history_html"] = review_history_html(request, context["review"])
-    return render(request, "evaluation/review.html", context)
+    return render(request, "evaluation/review.html", _review_context(request, proposal, assignment))
 
 
 @login_required

@@ -36,8 +36,12 @@ def sample_badge(obj):
 
 
 @register.simple_tag
-def history_entries(obj, limit=50):
-    """The change history of a record, newest first, each with the fields that changed."""
-    from legend50.core.history import history_entries as entries
+def record_history(obj):
+    """Where a record's history loads from and how many changes it has (one COUNT, no diffs)."""
+    from django.urls import reverse
 
-    return entries(obj, limit=limit)
+    history = getattr(obj, "history", None)
+    return {
+        "url": reverse("core:history", args=[obj._meta.label_lower, obj.pk]),
+        "count": history.count() if history is not None else 0,
+    }

@@ -1,15 +1,12 @@
 """The expert's hot pages stay cheap: a bounded number of queries whatever the number of assignments,
-reviews and history rows, one-query permission checks that agree with the full scope, and a cached
-review history that is never stale."""
+reviews and history rows, and one-query permission checks that agree with the full scope."""
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 
 from legend50.core.testing import login_as
 from legend50.evaluation import access, services
 from legend50.evaluation.models import Assignment, Conflict, Review
-from legend50.evaluation.views import review_history_html
 from legend50.proposals.models import ConsortiumMember, Proposal
 
 from . import factories as f
@@ -90,26 +87,3 @@ def test_one_query_check_agrees_with_the_full_scope(busy_expert):
     assert access.evaluable_assignment(User.objects.get(pk=user.pk), ps[0].pk) is not None
     assert access.evaluable_assignment(User.objects.get(pk=user.pk), ps[1].pk) is None
     assert access.evaluable_assignment(User.objects.get(pk=user.pk), other.pk) is None
-
-
-def test_cached_review_history_shows_changes_made_elsewhere(busy_expert, client):
-    cache.clear()
-    login_as(client, "expert-1")
-    p = busy_expert["proposals"][0]
-    url = f"/evaluation/proposals/{p.pk}/review/"
-    first = client.get(url).content.decode()
-    assert client.get(url).content.decode().count("임시 저장") == first.count("임시 저장")
-    # A save through the service (as another process would) is in the history at the next request.
-    services.review_save(by=busy_expert["user"], proposal=p, scores=SCORES, comment="다른 곳에서 저장")
-    after = client.get(url).content.decode()
-    assert after.count("임시 저장") == first.count("임시 저장") + 1
-    # So is a user renamed (or deleted: the rows lose their user) since the copy was made.
-    review = Review.objects.get(assignment__proposal=p, assignment__expert=busy_expert["expert"])
-    request = type("Request", (), {"user": busy_expert["user"]})()
-    assert "expert-1" not in review_history_html(request, review)  # saved outside a request: 시스템
-    Review.history.filter(id=review.pk).update(history_user=busy_expert["user"])
-    assert "expert-1" in review_history_html(request, review)
-    User.objects.filter(pk=busy_expert["user"].pk).update(username="expert-1-renamed")
-    assert "expert-1-renamed" in review_history_html(request, review)
-    Review.history.filter(id=review.pk).update(history_user=None)
-    assert "expert-1-renamed" not in review_history_html(request, review)
