@@ -16,3 +16,15 @@ def _axes_reset(settings):
     # Login throttling is global state; keep tests independent.
     settings.AXES_ENABLED = True
     yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_version_keyed_caches():
+    """Table versions go back when a test's transaction rolls back, so the per-process caches keyed by
+    them (Actors, rendered pages) start empty in every test; in service versions only ever grow."""
+    from django.core.cache import caches
+
+    from legend50.core import actors
+
+    actors._actors_by_user.clear()
+    caches["pages"].clear()

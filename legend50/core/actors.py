@@ -71,13 +71,45 @@ class Actor:
 ANONYMOUS = Actor()
 
 
+# What an Actor is built from. A process keeps each user's Actor while these tables' versions (kept by
+# database triggers, legend50.core.pagecache) are unchanged, so a role granted or revoked anywhere applies
+# to the very next request.
+ACTOR_TABLES = (
+    "auth_user",
+    "accounts_membership",
+    "registry_organization",
+    "registry_organization_covered_regions",
+    "registry_region",
+)
+_actors_by_user: dict[int, tuple[tuple, Actor]] = {}
+_MAX_CACHED_ACTORS = 10_000
+
+
 def actor_for(user) -> Actor:
-    """The Actor of a user, cached on the user object for the life of the request."""
+    """The Actor of a user, cached on the user object for the life of the request and, per process,
+    while the tables it is built from are unchanged."""
     if user is None or not getattr(user, "is_authenticated", False):
         return ANONYMOUS
     cached = getattr(user, "_legend50_actor", None)
     if cached is not None:
         return cached
+    from .pagecache import versions_for
+
+    versions = versions_for(user)
+    stamp = tuple(versions.get(table, 0) for table in ACTOR_TABLES)
+    known = _actors_by_user.get(user.pk)
+    if known is not None and known[0] == stamp:
+        actor = known[1]
+    else:
+        actor = _build_actor(user)
+        if len(_actors_by_user) >= _MAX_CACHED_ACTORS:
+            _actors_by_user.clear()
+        _actors_by_user[user.pk] = (stamp, actor)
+    user._legend50_actor = actor
+    return actor
+
+
+def _build_actor(user) -> Actor:
     from legend50.accounts.models import Membership
 
     roles: set[str] = set()
@@ -112,5 +144,4 @@ def actor_for(user) -> Actor:
         region_codes=frozenset(regions),
         roles_by_organization={k: frozenset(v) for k, v in by_org.items()},
     )
-    user._legend50_actor = actor
     return actor

@@ -122,6 +122,9 @@ def create_backup(output: Path | None = None, *, progress=print) -> Path:
             "media": media_checksums(media_root),
         }
         (work / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
+        from .pagecache import advance_versions
+
+        advance_versions()  # running servers must not take restored data for what they cached
         progress(f"files: {len(manifest['media'])} uploaded files …")
         with tarfile.open(output, "w:gz") as archive:
             archive.add(work / "manifest.json", arcname="manifest.json")

@@ -79,6 +79,31 @@ def current_versions() -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
+def versions_for(user) -> dict[str, int]:
+    """The table versions as of the start of this request, read once and kept on the request's user
+    object, so the Actor cache and the page cache share one read."""
+    versions = getattr(user, "_legend50_versions", None)
+    if versions is None:
+        versions = user._legend50_versions = current_versions()
+    return versions
+
+
+def advance_versions() -> None:
+    """After a restore the versions would go back to the backup's, and a running process could then
+    match a cached page or Actor of the newer data: move every version past anything seen before (a
+    clock in microseconds, far above any count of commits)."""
+    floor = int(time.time() * 1_000_000)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            versions = {table: floor + version for table, version in current_versions().items()}
+            for table in app_tables():
+                versions.setdefault(table, floor)
+            update = f"UPDATE {VERSION_TABLE} SET versions = %s::jsonb WHERE id = 1"  # noqa: S608
+            cursor.execute(update, [json.dumps(versions)])
+        else:
+            cursor.execute(f"UPDATE {VERSION_TABLE} SET version = version + %s", [floor])  # noqa: S608
+
+
 def _pg_function(deferred: bool) -> str:
     # Every name interpolated in this module's SQL is a constant or a model's db_table, never input.
     bump = f"""
@@ -215,7 +240,7 @@ class PageCacheMiddleware:
             return self.get_response(request)
         cache = caches[settings.LEGEND50_PAGE_CACHE_ALIAS]
         key = _key(request)
-        versions = current_versions()
+        versions = versions_for(request.user) if request.user.is_authenticated else current_versions()
         entry = cache.get(key)
         if entry is not None and all(versions.get(t, 0) == v for t, v in entry["depends"].items()):
             html = entry["html"].replace(CSRF_PLACEHOLDER, get_token(request))

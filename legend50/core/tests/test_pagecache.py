@@ -172,3 +172,26 @@ def test_postgresql_writers_never_wait_for_each_other_on_the_version_row(world):
             other.commit()
         assert pagecache.current_versions().get(table, 0) == start  # not yet: bumped at commit
     assert pagecache.current_versions().get(table, 0) > start
+
+
+@pytest.mark.django_db
+def test_the_per_process_actor_follows_a_role_revoked_anywhere(world):
+    from django.contrib.auth import get_user_model
+
+    from legend50.accounts.models import Membership
+    from legend50.core.actors import Role, actor_for
+
+    users = get_user_model().objects
+    assert actor_for(users.get(username="province-27")).has_role(Role.PROVINCE_OFFICER)
+    assert actor_for(users.get(username="province-27")).has_role(Role.PROVINCE_OFFICER)  # from the cache
+    Membership.objects.filter(user__username="province-27").update(is_active=False)  # no signal
+    assert not actor_for(users.get(username="province-27")).roles
+
+
+@pytest.mark.django_db
+def test_a_restore_moves_every_version_past_what_was_seen(world):
+    before = pagecache.current_versions()
+    pagecache.advance_versions()
+    after = pagecache.current_versions()
+    assert all(after[table] > version for table, version in before.items())
+    assert set(pagecache.app_tables()) <= set(after)
