@@ -20,6 +20,7 @@ SQLite allows one writer at a time anyway, so a row per table is bumped directly
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -201,25 +202,21 @@ def _storable(request, response) -> bool:
     return storage is None or not (storage.used or storage._queued_messages)
 
 
+_QUOTED_NAME = re.compile(r'"([A-Za-z0-9_]+)"')
+
+
 def _tables_read(statements: list[str]) -> set[str] | None:
-    """The tables the statements read, or None when one of them is untracked."""
-    read = set()
-    for sql in statements:
-        for table in _KNOWN_TABLES():
-            if f'"{table}"' in sql:
-                read.add(table)
-        if any(f'"{table}"' in sql for table in UNTRACKED):
-            return None
-    return read
+    """The tables the statements read, or None when one of them is untracked. Django quotes every
+    table name it writes into SQL, on PostgreSQL and on SQLite alike."""
+    names = {name for sql in statements for name in _QUOTED_NAME.findall(sql)}
+    if names & UNTRACKED:
+        return None
+    return names & _known_tables()
 
 
-_known: list[str] = []
-
-
-def _KNOWN_TABLES() -> list[str]:  # noqa: N802 - computed once, after the app registry is ready
-    if not _known:
-        _known.extend(app_tables())
-    return _known
+@functools.cache
+def _known_tables() -> frozenset[str]:
+    return frozenset(app_tables())
 
 
 def _without_csrf(request, html: str) -> str:

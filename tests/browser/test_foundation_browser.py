@@ -39,3 +39,19 @@ def test_program_page_is_accessible(page, live_url):
     page.goto(live_url + "/programs/legend50plus/")
     assert "4,000억원" in page.inner_text("main")
     assert_accessible(page, "program")
+
+
+def test_change_history_loads_when_its_panel_opens(page, live_url):
+    from legend50.registry.models import Organization
+
+    org = Organization.objects.get(name="대구광역시")
+    org.name_en = "Daegu Metropolitan City (renamed)"
+    org.save()
+    login(page, "ministry")
+    page.goto(f"{live_url}/registry/organizations/{org.pk}/")
+    panel = page.locator("section.l50-history details")
+    assert f"({org.history.count()})" in panel.locator("summary").inner_text()
+    panel.locator("summary").click()
+    page.wait_for_selector("section.l50-history ol li .diff")
+    assert "Daegu Metropolitan City (renamed)" in panel.inner_text()
+    assert_accessible(page, "history-panel-open")

@@ -146,7 +146,8 @@ def test_history_is_recorded_and_shown(world, client):
     assert org.history.count() >= 2
     login_as(client, "ministry")
     body = client.get(f"/registry/organizations/{org.pk}/").content.decode()
-    assert "변경 이력" in body and "변경됨" in body
+    assert "변경 이력" in body and f"/history/registry.organization/{org.pk}/" in body
+    assert "변경됨" in client.get(f"/history/registry.organization/{org.pk}/").content.decode()
 
 
 def test_admin_is_for_ministry_administrators_only(world, client):
