@@ -21,10 +21,12 @@ def _axes_reset(settings):
 @pytest.fixture(autouse=True)
 def _fresh_version_keyed_caches():
     """Table versions go back when a test's transaction rolls back, so the per-process caches keyed by
-    them (Actors, rendered pages) start empty in every test; in service versions only ever grow."""
+    them (users, Actors, rendered pages) start empty in every test; in service versions only ever grow."""
     from django.core.cache import caches
 
+    from legend50.accounts import backends
     from legend50.core import actors
 
     actors._actors_by_user.clear()
+    backends._rows.clear()
     caches["pages"].clear()

@@ -93,9 +93,9 @@ def actor_for(user) -> Actor:
     cached = getattr(user, "_legend50_actor", None)
     if cached is not None:
         return cached
-    from .pagecache import versions_for
+    from .pagecache import request_versions
 
-    versions = versions_for(user)
+    versions = request_versions()
     stamp = tuple(versions.get(table, 0) for table in ACTOR_TABLES)
     known = _actors_by_user.get(user.pk)
     if known is not None and known[0] == stamp:

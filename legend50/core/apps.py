@@ -7,6 +7,12 @@ class CoreConfig(AppConfig):
     verbose_name = "공통"
 
     def ready(self):
-        from .pagecache import install_version_triggers
+        from django.core.signals import request_finished, request_started
 
-        post_migrate.connect(install_version_triggers, sender=self, dispatch_uid="legend50-version-triggers")
+        from . import pagecache
+
+        post_migrate.connect(
+            pagecache.install_version_triggers, sender=self, dispatch_uid="legend50-version-triggers"
+        )
+        request_started.connect(pagecache.request_started, dispatch_uid="legend50-request-versions")
+        request_finished.connect(pagecache.request_finished, dispatch_uid="legend50-request-versions")

@@ -24,6 +24,7 @@ import functools
 import hashlib
 import json
 import re
+import threading
 import time
 
 from django.apps import apps
@@ -80,13 +81,26 @@ def current_versions() -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
-def versions_for(user) -> dict[str, int]:
-    """The table versions as of the start of this request, read once and kept on the request's user
-    object, so the Actor cache and the page cache share one read."""
-    versions = getattr(user, "_legend50_versions", None)
-    if versions is None:
-        versions = user._legend50_versions = current_versions()
-    return versions
+_request = threading.local()
+
+
+def request_started(**kwargs) -> None:
+    _request.active, _request.versions = True, None
+
+
+def request_finished(**kwargs) -> None:
+    _request.active, _request.versions = False, None
+
+
+def request_versions() -> dict[str, int]:
+    """The table versions as of the first time this request asked: one read per request shared by the
+    user lookup, the Actor cache and the page cache. Outside a request (commands, tests calling code
+    directly) every call reads afresh."""
+    if not getattr(_request, "active", False):
+        return current_versions()
+    if _request.versions is None:
+        _request.versions = current_versions()
+    return _request.versions
 
 
 def advance_versions() -> None:
@@ -237,7 +251,7 @@ class PageCacheMiddleware:
             return self.get_response(request)
         cache = caches[settings.LEGEND50_PAGE_CACHE_ALIAS]
         key = _key(request)
-        versions = versions_for(request.user) if request.user.is_authenticated else current_versions()
+        versions = request_versions()
         entry = cache.get(key)
         if entry is not None and all(versions.get(t, 0) == v for t, v in entry["depends"].items()):
             html = entry["html"].replace(CSRF_PLACEHOLDER, get_token(request))

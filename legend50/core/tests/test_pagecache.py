@@ -195,3 +195,17 @@ def test_a_restore_moves_every_version_past_what_was_seen(world):
     after = pagecache.current_versions()
     assert all(after[table] > version for table, version in before.items())
     assert set(pagecache.app_tables()) <= set(after)
+
+
+@pytest.mark.django_db
+def test_a_user_deactivated_or_renamed_anywhere_is_seen_at_the_next_request(client, world):
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    login_as(client, "province_own")
+    assert client.get("/proposals/").status_code == 200
+    assert client.get("/proposals/").status_code == 200  # the user row reused from this process
+    users.filter(username="province-27").update(first_name="새이름")  # no signal, no save()
+    assert "새이름" in client.get("/proposals/").content.decode()
+    users.filter(username="province-27").update(is_active=False)
+    assert client.get("/proposals/").status_code == 302  # signed out: to the login page
