@@ -166,6 +166,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
 # Sessions: idle timeout (sliding) and an absolute lifetime enforced by SessionTimeoutMiddleware.
+SESSION_ENGINE = "legend50.core.sessions"  # database sessions; reads the table versions in the same query
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = False  # SessionTimeoutMiddleware slides the expiry once a minute
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -92,6 +92,16 @@ def request_finished(**kwargs) -> None:
     _request.active, _request.versions = False, None
 
 
+def in_request() -> bool:
+    return getattr(_request, "active", False)
+
+
+def remember_versions(value) -> None:
+    """Versions read along with something else at the start of this request (legend50.core.sessions)."""
+    if in_request() and _request.versions is None:
+        _request.versions = json.loads(value) if isinstance(value, str) else dict(value)
+
+
 def request_versions() -> dict[str, int]:
     """The table versions as of the first time this request asked: one read per request shared by the
     user lookup, the Actor cache and the page cache. Outside a request (commands, tests calling code

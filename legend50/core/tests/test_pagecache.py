@@ -209,3 +209,16 @@ def test_a_user_deactivated_or_renamed_anywhere_is_seen_at_the_next_request(clie
     assert "새이름" in client.get("/proposals/").content.decode()
     users.filter(username="province-27").update(is_active=False)
     assert client.get("/proposals/").status_code == 302  # signed out: to the login page
+
+
+@pytest.mark.django_db
+def test_a_stored_page_costs_the_session_and_version_reads_only(client, world):
+    from django.test.utils import CaptureQueriesContext
+
+    login_as(client, "province_own")
+    client.get(URL)
+    client.get(URL)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL)[HIT] == "hit"
+    # PostgreSQL reads the session and the versions in one statement; SQLite in two.
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 2), [q["sql"] for q in queries]
