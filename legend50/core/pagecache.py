@@ -16,6 +16,10 @@ PostgreSQL: one row holds every table's version (jsonb), bumped by a deferred tr
 transaction at commit (tests, which never commit, make it immediate). One row instead of one per table, because per-table row locks taken at commit in
 different orders by concurrent transactions could deadlock; one row only serialises the commit itself.
 SQLite allows one writer at a time anyway, so a row per table is bumped directly.
+
+The versions are read once per request (`request_versions`; on PostgreSQL together with the session)
+and also validate what each process keeps of the signed-in user's row and roles
+(accounts.backends.VersionedModelBackend, core.actors.actor_for).
 """
 
 from __future__ import annotations
