@@ -17,6 +17,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from legend50.core import pagecache
+
 from .kinds import KINDS
 from .models import Event, Notification, NotificationPreference
 
@@ -129,6 +131,9 @@ def recipients_for(*, roles, region_code: str | None = None, organization=None) 
 
 
 def inbox_for(user):
+    if getattr(user, "is_authenticated", False):
+        # Notification.scope: only the recipient's own rows, whoever asks.
+        pagecache.reads_within("activity_notification", f"inbox:{user.pk}")
     return Notification.objects.visible_to(user).select_related("related_type")
 
 

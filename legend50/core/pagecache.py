@@ -41,11 +41,44 @@ from django.middleware.csrf import _unmask_cipher_token, get_token
 from .middleware import ABSOLUTE_KEY, SEEN_KEY
 
 VERSION_TABLE = "legend50_data_version"
+SCOPE_TABLE = "legend50_scope_version"
+# The tables written on every draft and score save would otherwise invalidate every page that reads
+# them. Their rows also belong to narrower scopes, each with its own version, bumped by the same kind of
+# trigger: table -> SQL expressions over the written row `{r}` (old and new) naming its scopes (NULL:
+# none). A page that declares with `reads_within` that it reads a table only inside some scopes depends on
+# those scopes' versions instead of the table's.
+_REVIEWER_AND_PROPOSAL = (
+    "(SELECT 'review:' || e.user_id || ':' || a.proposal_id FROM evaluation_assignment a "
+    "JOIN evaluation_expertprofile e ON e.id = a.expert_id WHERE a.id = {r}.assignment_id)"
+)
+SCOPED_TABLES = {
+    "proposals_proposal": (
+        "'proposal:' || {r}.id",
+        "'proposals-of-region:' || (SELECT code FROM registry_region WHERE id = {r}.lead_region_id)",
+        "CASE WHEN {r}.is_published THEN 'proposals-published' END",
+    ),
+    "proposals_historicalproposal": ("'proposal:' || {r}.id",),
+    "proposals_proposaltransition": ("'proposal:' || {r}.proposal_id",),
+    "proposals_proposalversion": ("'proposal:' || {r}.proposal_id",),
+    "activity_notification": ("'inbox:' || {r}.recipient_id",),
+    "evaluation_review": (_REVIEWER_AND_PROPOSAL,),
+    "evaluation_historicalreview": (_REVIEWER_AND_PROPOSAL,),
+}
+PROPOSAL_TABLES = (
+    "proposals_proposal",
+    "proposals_historicalproposal",
+    "proposals_proposaltransition",
+    "proposals_proposalversion",
+)
+REVIEW_TABLES = ("evaluation_review", "evaluation_historicalreview")
+
+
 # Written while serving reads (sessions, access and lockout logs) or never shown on a page: no trigger,
 # so reads do not invalidate pages. A page that queries one of them is never stored.
 UNTRACKED = frozenset(
     {
         VERSION_TABLE,
+        SCOPE_TABLE,
         "django_session",
         "django_migrations",
         "core_personaldataaccess",
@@ -89,11 +122,11 @@ _request = threading.local()
 
 
 def request_started(**kwargs) -> None:
-    _request.active, _request.versions = True, None
+    _request.active, _request.versions, _request.confined = True, None, None
 
 
 def request_finished(**kwargs) -> None:
-    _request.active, _request.versions = False, None
+    _request.active, _request.versions, _request.confined = False, None, None
 
 
 def in_request() -> bool:
@@ -117,6 +150,37 @@ def request_versions() -> dict[str, int]:
     return _request.versions
 
 
+def scope_versions(scopes) -> dict[str, int]:
+    scopes = sorted(scopes)
+    if not scopes:
+        return {}
+    marks = ", ".join(["%s"] * len(scopes))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT scope, version FROM {SCOPE_TABLE} WHERE scope IN ({marks})", scopes)  # noqa: S608
+        found = dict(cursor.fetchall())
+    return {scope: found.get(scope, 0) for scope in scopes}
+
+
+def storing() -> bool:
+    """True while the page cache renders a page it may store (declarations matter only then)."""
+    return getattr(_request, "confined", None) is not None
+
+
+def reads_within(table: str, *scopes: str) -> None:
+    """Declare that this request reads rows of `table` (one of SCOPED_TABLES) only inside `scopes` —
+    every row it reads and every row it would read if one were added. Call it before the rows are read:
+    the scopes' versions are taken now, so a write committed meanwhile makes the stored page miss. A
+    declaration that is too narrow serves stale pages: declare only what the query's own filter
+    guarantees, and test it (a write inside the scope shows, one outside leaves the page stored)."""
+    if not storing():
+        return
+    confined = _request.confined
+    assert table in SCOPED_TABLES, f"{table} has no scope triggers"
+    new = set(scopes) - set(confined["versions"])
+    confined["versions"].update(scope_versions(new))
+    confined["tables"].setdefault(table, set()).update(scopes)
+
+
 def advance_versions() -> None:
     """After a restore the versions would go back to the backup's, and a running process could then
     match a cached page or Actor of the newer data: move every version past anything seen before (a
@@ -127,6 +191,9 @@ def advance_versions() -> None:
             versions = {table: floor + version for table, version in current_versions().items()}
             for table in app_tables():
                 versions.setdefault(table, floor)
+            # The scopes' epoch: a scope missing before and after the restore reads 0 both times, so
+            # pages that depend on scopes depend on this too.
+            versions.setdefault(SCOPE_TABLE, floor)
             update = f"UPDATE {VERSION_TABLE} SET versions = %s::jsonb WHERE id = 1"  # noqa: S608
             cursor.execute(update, [json.dumps(versions)])
         else:
@@ -152,6 +219,76 @@ BEGIN{bump}
   RETURN NULL;
 END $$;
 """
+
+
+def _scope_expressions(table: str, row: str) -> list[str]:
+    return [expression.format(r=row) for expression in SCOPED_TABLES[table]]
+
+
+def _pg_scope_function(table: str) -> str:
+    """At commit, after legend50_version (triggers fire in name order), which has locked the one version
+    row: scope rows are therefore only ever locked by one committing transaction at a time, whatever
+    order its rows come in, and cannot deadlock."""
+    new, old = _scope_expressions(table, "NEW"), _scope_expressions(table, "OLD")
+    return f"""
+CREATE OR REPLACE FUNCTION legend50_scopes_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  names text[] := ARRAY[]::text[];
+BEGIN
+  IF TG_OP <> 'DELETE' THEN names := names || ARRAY[{", ".join(new)}]; END IF;
+  IF TG_OP <> 'INSERT' THEN names := names || ARRAY[{", ".join(old)}]; END IF;
+  INSERT INTO {SCOPE_TABLE} AS v (scope, version)
+  SELECT DISTINCT name, 1 FROM unnest(names) AS name WHERE name IS NOT NULL ORDER BY name
+  ON CONFLICT (scope) DO UPDATE SET version = v.version + 1;
+  RETURN NULL;
+END $$;
+"""  # noqa: S608
+
+
+def _install_scope_triggers(cursor, vendor: str, tables: set[str]) -> None:
+    if vendor == "postgresql":
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {SCOPE_TABLE} (scope text PRIMARY KEY, version bigint NOT NULL)"
+        )
+        cursor.execute(
+            f"UPDATE {VERSION_TABLE} SET versions = versions || jsonb_build_object(%s, 0) "  # noqa: S608
+            "WHERE id = 1 AND NOT versions ? %s",
+            [SCOPE_TABLE, SCOPE_TABLE],
+        )
+        cursor.execute(
+            "SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = 'legend50_version_scopes'"
+        )
+        have = {name.strip('"') for (name,) in cursor.fetchall()}
+        for table in SCOPED_TABLES:
+            if table not in tables:
+                continue
+            cursor.execute(_pg_scope_function(table))
+            if table not in have:
+                cursor.execute(
+                    f'CREATE CONSTRAINT TRIGGER legend50_version_scopes AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
+                    f"DEFERRABLE INITIALLY {settings.LEGEND50_VERSION_TRIGGER_TIMING} "
+                    f"FOR EACH ROW EXECUTE FUNCTION legend50_scopes_{table}()"
+                )
+        return
+    cursor.execute(
+        f"CREATE TABLE IF NOT EXISTS {SCOPE_TABLE} (scope text PRIMARY KEY, version integer NOT NULL)"
+    )
+    cursor.execute(f"INSERT OR IGNORE INTO {VERSION_TABLE} VALUES (%s, 0)", [SCOPE_TABLE])  # noqa: S608
+    for table in SCOPED_TABLES:
+        if table not in tables:
+            continue
+        for operation, rows in (("INSERT", ["NEW"]), ("UPDATE", ["NEW", "OLD"]), ("DELETE", ["OLD"])):
+            names = [e for row in rows for e in _scope_expressions(table, row)]
+            listed = " UNION ".join(f"SELECT {e} AS name" for e in names)
+            insert = (
+                f"INSERT OR IGNORE INTO {SCOPE_TABLE} SELECT name, 0 FROM ({listed}) WHERE name IS NOT NULL;"  # noqa: S608
+            )
+            bump = f"UPDATE {SCOPE_TABLE} SET version = version + 1 WHERE scope IN ({', '.join(names)});"  # noqa: S608
+            body = f"{insert} {bump}"
+            cursor.execute(
+                f'CREATE TRIGGER IF NOT EXISTS "legend50_scopes_{table}_{operation.lower()}" '
+                f'AFTER {operation} ON "{table}" BEGIN {body} END'
+            )
 
 
 def install_version_triggers(using="default", **kwargs) -> None:
@@ -195,6 +332,7 @@ def install_version_triggers(using="default", **kwargs) -> None:
                         f'CREATE TRIGGER IF NOT EXISTS "legend50_version_{table}_{operation.lower()}" '
                         f'AFTER {operation} ON "{table}" BEGIN {bump} END'
                     )
+        _install_scope_triggers(cursor, conn.vendor, tables)
 
 
 # --- the cache -------------------------------------------------------------------------------------
@@ -267,7 +405,7 @@ class PageCacheMiddleware:
         key = _key(request)
         versions = request_versions()
         entry = cache.get(key)
-        if entry is not None and all(versions.get(t, 0) == v for t, v in entry["depends"].items()):
+        if entry is not None and self._current(entry, versions):
             html = entry["html"].replace(CSRF_PLACEHOLDER, get_token(request))
             response = HttpResponse(html, content_type=entry["content_type"])
             response["X-Legend50-Page-Cache"] = "hit"
@@ -279,16 +417,37 @@ class PageCacheMiddleware:
             statements.append(sql)
             return execute(sql, params, many, context)
 
-        with connection.execute_wrapper(capture):
-            response = self.get_response(request)
+        confined = _request.confined = {"tables": {}, "versions": {}}
+        try:
+            with connection.execute_wrapper(capture):
+                response = self.get_response(request)
+        finally:
+            _request.confined = None
         if _storable(request, response):
             tables = _tables_read(statements)
             if tables is not None:
-                depends = {t: versions.get(t, 0) for t in tables.union(ALWAYS)}
+                tables = tables.union(ALWAYS)
+                scoped = tables & set(confined["tables"])
+                depends = {t: versions.get(t, 0) for t in tables - scoped}
+                scopes = {}
+                if scoped:
+                    depends[SCOPE_TABLE] = versions.get(SCOPE_TABLE, 0)
+                    scopes = {s: confined["versions"][s] for t in scoped for s in confined["tables"][t]}
                 html = _without_csrf(request, response.content.decode(response.charset))
                 cache.set(
                     key,
-                    {"depends": depends, "html": html, "content_type": response["Content-Type"]},
+                    {
+                        "depends": depends,
+                        "scopes": scopes,
+                        "html": html,
+                        "content_type": response["Content-Type"],
+                    },
                     TIME_BUCKET_SECONDS * 2,
                 )
         return response
+
+    @staticmethod
+    def _current(entry, versions) -> bool:
+        if not all(versions.get(t, 0) == v for t, v in entry["depends"].items()):
+            return False
+        return not entry["scopes"] or scope_versions(entry["scopes"]) == entry["scopes"]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q
 
+from legend50.core import pagecache
 from legend50.core.actors import actor_for
 from legend50.engines.scoring import AggregationMethod, Criterion, ReviewScores, Rubric, aggregate
 from legend50.programs.models import Call
@@ -65,11 +66,13 @@ def expert_home_calls(profile) -> list:
     newest first, each annotated with `is_chair`, `pledged`, `n_assigned` (their active assignments in
     the call) and `finalized` (the panel fixed the ranking). Two small queries: the counts grouped by
     call from the expert's own assignments, then the calls."""
+    assigned = list(
+        Assignment.objects.filter(expert=profile, is_active=True).values_list("proposal_id", flat=True)
+    )
+    # Only the assigned proposals are read (for their call), so other proposals' saves leave the page stored.
+    pagecache.reads_within("proposals_proposal", *(f"proposal:{pk}" for pk in assigned))
     counts = dict(
-        Assignment.objects.filter(expert=profile, is_active=True)
-        .order_by()
-        .values_list("proposal__call_id")
-        .annotate(n=Count("pk"))
+        Proposal.objects.filter(pk__in=assigned).order_by().values_list("call_id").annotate(n=Count("pk"))
     )
     chaired = EvaluationPanel.objects.filter(chair=profile)
     calls = list(

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from legend50.core import pagecache
 from legend50.core.actors import actor_for
 from legend50.core.errors import ApplicationError, NotFoundError, PermissionDeniedError, ValidationFailed
 from legend50.core.formatting import format_kst
@@ -549,6 +550,10 @@ def review(request, pk):
             )
         messages.success(request, _("평가표를 제출했습니다.") if submit else _("임시 저장했습니다."))
         return redirect("evaluation:review", pk=pk)
+    # The page reads this proposal and the requesting expert's own review of it, nothing else of either.
+    pagecache.reads_within("proposals_proposal", f"proposal:{pk}")
+    for table in pagecache.REVIEW_TABLES:
+        pagecache.reads_within(table, f"review:{request.user.pk}:{pk}")
     proposal, assignment = _expert_proposal(request, pk)
     return render(request, "evaluation/review.html", _review_context(request, proposal, assignment))
 

@@ -96,6 +96,25 @@ class Proposal(DomainModel):
         return queryset.filter(own)
 
     @classmethod
+    def read_scopes(cls, actor, action) -> list[str] | None:
+        """The page-cache scopes (legend50.core.pagecache.SCOPED_TABLES) holding every row `scope()`
+        lets this actor read, or None when they are not narrower than the whole table. Mirrors
+        `scope()`: a province's officers and its SME office read their provinces' and published rows;
+        anyone with more (ministry, auditors, institution staff, an app's extension) gets None."""
+        from legend50.core.scoping import extension_q
+
+        if actor.is_ministry or actor.is_auditor or actor.organizations_with_role(Role.INSTITUTION_STAFF):
+            return None
+        if extension_q(cls, actor, action) is not None:
+            return None
+        scopes = []
+        if actor.has_role(Role.PROVINCE_OFFICER, Role.OFFICE_OFFICER):
+            scopes = [f"proposals-of-region:{code}" for code in sorted(actor.region_codes)]
+        if action == "view":
+            scopes.append("proposals-published")
+        return scopes
+
+    @classmethod
     def surely_in_scope(cls, actor, action, proposal) -> bool:
         """True when `scope()` (widened by extensions, which only add rows) certainly lets the actor
         act on this already-loaded proposal, decided without a query; False means "ask the database".

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
+from legend50.core import pagecache
 from legend50.core.actors import Role, actor_for
 from legend50.core.errors import ApplicationError
 from legend50.core.formatting import format_krw
@@ -77,8 +78,12 @@ _COLUMNS = (
 @login_required
 def proposal_list(request):
     params = request.GET
-    page = selectors.list_page(request.user, params)
     actor = actor_for(request.user)
+    scopes = Proposal.read_scopes(actor, "view")
+    if scopes is not None:
+        # Every proposal row this page reads comes through selectors.filtered, i.e. visible_to.
+        pagecache.reads_within("proposals_proposal", *scopes)
+    page = selectors.list_page(request.user, params)
     # As services.lead_organization_for decides: a province officer of a local government that has a
     # province. No lookup for anyone else, and no join or sort for them.
     officer_of = actor.organizations_with_role(Role.PROVINCE_OFFICER)
@@ -648,13 +653,22 @@ def _detail_context(request, proposal, **extra):
     return context
 
 
+def _reads_one_proposal(pk):
+    """The detail and print pages read the proposal, its history and transitions and versions by its
+    key only (the change history itself loads separately)."""
+    for table in pagecache.PROPOSAL_TABLES:
+        pagecache.reads_within(table, f"proposal:{pk}")
+
+
 def proposal_detail(request, pk):
+    _reads_one_proposal(pk)
     proposal = _get(request, pk)
     return render(request, "proposals/proposal_detail.html", _detail_context(request, proposal))
 
 
 @login_required
 def proposal_print(request, pk):
+    _reads_one_proposal(pk)
     proposal = _get(request, pk)
     return render(request, "proposals/proposal_print.html", _detail_context(request, proposal))
 
