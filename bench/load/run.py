@@ -162,13 +162,24 @@ def main():
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--skip-surge", action="store_true")
     parser.add_argument("--skip-saturation", action="store_true")
+    parser.add_argument(
+        "--page-cache",
+        default="redis://127.0.0.1:6379/3",
+        help="LEGEND50_PAGE_CACHE_URL for the server (flushed first); 'process' for per-process memory",
+    )
     args = parser.parse_args()
 
     out = ROOT / "bench" / "out" / "load"
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="legend50-load-"))
     instance = Instance.fresh(work, args.postgres)
-    results = {}
+    if args.page_cache != "process":
+        import redis
+
+        redis.Redis.from_url(args.page_cache).flushdb()
+        instance.env["LEGEND50_PAGE_CACHE_URL"] = args.page_cache
+    print(f"page cache: {args.page_cache}")
+    results = {"page_cache": args.page_cache}
     try:
         started = time.time()
         instance.manage("migrate", "--no-input")

@@ -69,18 +69,37 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Rendered GET pages kept per process while no table they read has changed (legend50/core/pagecache.py).
-# The versions live in the database, so a per-process memory cache is never stale across workers.
+# Rendered GET pages kept while no table (or declared scope) they read has changed
+# (legend50/core/pagecache.py). The versions live in the database, so the cache is never stale: per
+# process in memory by default; with LEGEND50_PAGE_CACHE_URL (redis://…) one copy is shared by every
+# worker process and server, so a page rendered once is served by all of them.
 LEGEND50_PAGE_CACHE = os.environ.get("LEGEND50_PAGE_CACHE", "on") != "off"
 LEGEND50_PAGE_CACHE_ALIAS = "pages"
 LEGEND50_VERSION_TRIGGER_TIMING = "DEFERRED"  # PostgreSQL: bump at commit, so writers never wait on it
+
+
+def page_cache_from_env() -> dict:
+    url = os.environ.get("LEGEND50_PAGE_CACHE_URL", "").strip()
+    if not url:
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "legend50-pages",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"LEGEND50_PAGE_CACHE_URL must be a Redis URL (redis://host:port/db, rediss://… or unix://…), not {url!r}."
+        )
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "legend50",
+    }
+
+
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "legend50-pages",
-        "OPTIONS": {"MAX_ENTRIES": 2000},
-    },
+    "pages": page_cache_from_env(),
 }
 
 ROOT_URLCONF = "config.urls"

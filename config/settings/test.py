@@ -33,3 +33,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Tests run inside transactions that never commit: the data-version trigger fires at each statement.
 LEGEND50_VERSION_TRIGGER_TIMING = "IMMEDIATE"
+# Every test starts with an empty page cache (conftest clears it): never a shared server's.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "legend50-pages"},
+}

@@ -224,3 +224,49 @@ def test_a_stored_page_costs_the_session_and_version_reads_only(client, world):
     # of the page's scopes (here the signed-in user's inbox, counted in the page header).
     assert len(queries) == (2 if connection.vendor == "postgresql" else 3), [q["sql"] for q in queries]
     assert pagecache.SCOPE_TABLE in queries[-1]["sql"]
+
+
+@pytest.mark.django_db
+def test_a_redis_page_cache_is_shared_by_every_process(client, world, settings):
+    redis = pytest.importorskip("redis")
+    server = redis.Redis(host="127.0.0.1", port=6379, db=15, socket_connect_timeout=0.5)
+    try:
+        server.ping()
+    except redis.RedisError:
+        pytest.skip("no Redis server on 127.0.0.1:6379 (production's optional shared page cache)")
+    import uuid
+
+    prefix = f"legend50-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+            "KEY_PREFIX": prefix,
+        },
+    }
+    try:
+        login_as(client, "province_own")
+        client.get(URL)
+        # Stored outside this process, where every other worker finds it.
+        assert server.keys(f"{prefix}:*")
+        assert client.get(URL)[HIT] == "hit"
+        org = Organization.objects.filter(name__contains="대구").first()
+        Organization.objects.filter(pk=org.pk).update(name=org.name + " 공유")
+        page = client.get(URL)
+        assert HIT not in page and "공유" in page.content.decode()
+    finally:
+        for key in server.scan_iter(f"{prefix}:*"):
+            server.delete(key)
+
+
+def test_a_page_cache_url_that_is_not_redis_is_refused_by_name(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.settings.base import page_cache_from_env
+
+    monkeypatch.setenv("LEGEND50_PAGE_CACHE_URL", "memcached://127.0.0.1:11211")
+    with pytest.raises(ImproperlyConfigured, match="LEGEND50_PAGE_CACHE_URL"):
+        page_cache_from_env()
+    monkeypatch.setenv("LEGEND50_PAGE_CACHE_URL", "redis://127.0.0.1:6379/2")
+    assert page_cache_from_env()["BACKEND"].endswith("RedisCache")
