@@ -8,7 +8,8 @@ again only while all of those versions are unchanged. A write that commits durin
 makes the stored copy miss next time instead of serving old data.
 
 What a page shows beyond the database is in the key: the user, the session's content,
-the language, the full path, and a 30-second time bucket for what depends on the clock (a call closing).
+the language, the full path, and a 30-second time bucket for what depends on the clock (a call closing),
+staggered page by page so that stored pages do not all expire at once.
 The CSRF token is replaced by a fresh one on every serving, and pages with flash messages, htmx
 fragments, non-HTML answers or extra headers are never stored.
 
@@ -354,9 +355,13 @@ def _key(request) -> str:
         json.dumps(content, sort_keys=True, default=str),
         request.LANGUAGE_CODE,
         request.get_full_path(),
-        str(int(time.time() // TIME_BUCKET_SECONDS)),
     ]
-    return "page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    page = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    # Each page's buckets start at its own offset: were they aligned, every stored page would expire in
+    # the same second and the next requests would all render at once.
+    offset = int(page[:8], 16) % TIME_BUCKET_SECONDS
+    bucket = int((time.time() + offset) // TIME_BUCKET_SECONDS)
+    return f"page:{page}:{bucket}"
 
 
 def _storable(request, response) -> bool:

@@ -270,3 +270,24 @@ def test_a_page_cache_url_that_is_not_redis_is_refused_by_name(monkeypatch):
         page_cache_from_env()
     monkeypatch.setenv("LEGEND50_PAGE_CACHE_URL", "redis://127.0.0.1:6379/2")
     assert page_cache_from_env()["BACKEND"].endswith("RedisCache")
+
+
+def test_stored_pages_expire_at_staggered_times(monkeypatch):
+    """Aligned buckets would expire every stored page in the same second (a burst of renders)."""
+    from types import SimpleNamespace
+
+    from django.test import RequestFactory
+
+    def expiry_second(path):
+        request = RequestFactory().get(path)
+        request.user, request.session, request.LANGUAGE_CODE = SimpleNamespace(pk=1), {}, "ko"
+        for second in range(pagecache.TIME_BUCKET_SECONDS + 1):
+            monkeypatch.setattr(pagecache.time, "time", lambda s=second: 1_800_000_000.0 + s)
+            key = pagecache._key(request)
+            if second and key != previous:
+                return second
+            previous = key
+        raise AssertionError("a page outlived its bucket")
+
+    seconds = {expiry_second(f"/proposals/{pk}/") for pk in range(40)}
+    assert len(seconds) > 10
