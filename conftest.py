@@ -25,8 +25,9 @@ def _fresh_version_keyed_caches():
     from django.core.cache import caches
 
     from legend50.accounts import backends
-    from legend50.core import actors
+    from legend50.core import actors, context_processors
 
     actors._actors_by_user.clear()
     backends._rows.clear()
     caches["pages"].clear()
+    context_processors._kept_nav.clear()

@@ -8,7 +8,7 @@ again only while all of those versions are unchanged. A write that commits durin
 makes the stored copy miss next time instead of serving old data.
 
 What a page shows beyond the database is in the key: the user, the session's content,
-the language, the full path, and a 30-second time bucket for what depends on the clock (a call closing),
+the language, the full path, and a one-minute time bucket for what depends on the clock (a call closing),
 staggered page by page so that stored pages do not all expire at once.
 The CSRF token is replaced by a fresh one on every serving, and pages with flash messages, htmx
 fragments, non-HTML answers or extra headers are never stored.
@@ -91,7 +91,7 @@ UNTRACKED = frozenset(
 )
 # Read by the middleware before the view runs, so never seen by the query capture, yet shown on every page.
 ALWAYS = ("auth_user", "accounts_membership")
-TIME_BUCKET_SECONDS = 30
+TIME_BUCKET_SECONDS = 60  # a page shows a call as open at most a minute after it closed (the service refuses)
 CSRF_PLACEHOLDER = "\x00legend50-csrf\x00"
 _TOKEN = re.compile(r"[A-Za-z0-9]{64}")
 # Session bookkeeping of SessionTimeoutMiddleware, not content: two sessions of one user whose other

@@ -291,3 +291,18 @@ def test_stored_pages_expire_at_staggered_times(monkeypatch):
 
     seconds = {expiry_second(f"/proposals/{pk}/") for pk in range(40)}
     assert len(seconds) > 10
+
+
+@pytest.mark.django_db
+def test_the_kept_navigation_follows_what_it_was_read_from(client, world, settings):
+    from legend50.evaluation.models import ExpertProfile
+    from legend50.evaluation.tests import factories
+
+    settings.LEGEND50_PAGE_CACHE = False  # the navigation itself, not a stored page
+    ExpertProfile.objects.filter(user__username="expert-1").delete()
+    login_as(client, "expert")
+    link = 'href="/evaluation/"'
+    assert link not in client.get("/proposals/").content.decode()
+    assert link not in client.get("/proposals/").content.decode()  # kept in this process
+    factories.expert(1)  # a profile now: the evaluation menu appears at the next page
+    assert link in client.get("/proposals/").content.decode()
