@@ -25,9 +25,10 @@ def _fresh_version_keyed_caches():
     from django.core.cache import caches
 
     from legend50.accounts import backends
-    from legend50.core import actors, context_processors
+    from legend50.core import actors, context_processors, pagecache
 
     actors._actors_by_user.clear()
     backends._rows.clear()
     caches["pages"].clear()
     context_processors._kept_nav.clear()
+    pagecache._front.clear()

@@ -2,6 +2,10 @@
 
     .venv/bin/python bench/load/run.py [--users 2000] [--duration 240] [--skip-surge | --skip-saturation]
                                        [--postgres postgres://postgres@127.0.0.1:5432/postgres]
+                                       [--page-cache redis://127.0.0.1:6379/3 | process]
+
+The server shares its page cache through Redis, as the README advises for production (`--page-cache
+process` keeps it per worker process, the default of an installation without Redis).
 
 1. A fresh PostgreSQL database is set up with the demo data plus drafts, submitted proposals assigned to
    experts, and one session per simulated user (rate limits off for the run).
@@ -162,6 +166,8 @@ def main():
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--skip-surge", action="store_true")
     parser.add_argument("--skip-saturation", action="store_true")
+    parser.add_argument("--workers", type=int, default=WORKERS)
+    parser.add_argument("--threads", type=int, default=THREADS)
     parser.add_argument(
         "--page-cache",
         default="redis://127.0.0.1:6379/3",
@@ -198,7 +204,8 @@ def main():
         print(
             f"prepared in {time.time() - started:.0f} s: {len(data['drafts'])} drafts, {len(data['sessions'])} sessions"
         )
-        instance.start(workers=WORKERS, threads=THREADS)
+        instance.start(workers=args.workers, threads=args.threads)
+        print(f"gunicorn gthread {args.workers} workers x {args.threads} threads")
         if not args.skip_surge:
             ack_file = out / "acks.txt"
             stats = locust(

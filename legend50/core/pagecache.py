@@ -35,6 +35,7 @@ import time
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import _unmask_cipher_token, get_token
@@ -400,21 +401,29 @@ def _without_csrf(request, html: str) -> str:
 
 
 class PageCacheMiddleware:
+    """Serves a stored page while it is current. With a shared cache (Redis) each process also keeps
+    the pages it served in memory in front of it: an entry is only ever used after its versions are
+    checked, so a copy in either place is as safe as the other."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if not _cacheable_request(request):
             return self.get_response(request)
-        cache = caches[settings.LEGEND50_PAGE_CACHE_ALIAS]
+        shared = caches[settings.LEGEND50_PAGE_CACHE_ALIAS]
+        front = None if isinstance(shared, LocMemCache) else _front
         key = _key(request)
         versions = request_versions()
-        entry = cache.get(key)
-        if entry is not None and self._current(entry, versions):
-            html = entry["html"].replace(CSRF_PLACEHOLDER, get_token(request))
-            response = HttpResponse(html, content_type=entry["content_type"])
-            response["X-Legend50-Page-Cache"] = "hit"
-            return response
+        for cache in (front, shared):
+            entry = cache.get(key) if cache is not None else None
+            if entry is not None and _current(entry, versions):
+                if cache is shared and front is not None:
+                    front.set(key, entry, TIME_BUCKET_SECONDS * 2)
+                html = entry["html"].replace(CSRF_PLACEHOLDER, get_token(request))
+                response = HttpResponse(html, content_type=entry["content_type"])
+                response["X-Legend50-Page-Cache"] = "hit"
+                return response
 
         statements: list[str] = []
 
@@ -429,30 +438,39 @@ class PageCacheMiddleware:
         finally:
             _request.confined = None
         if _storable(request, response):
-            tables = _tables_read(statements)
-            if tables is not None:
-                tables = tables.union(ALWAYS)
-                scoped = tables & set(confined["tables"])
-                depends = {t: versions.get(t, 0) for t in tables - scoped}
-                scopes = {}
-                if scoped:
-                    depends[SCOPE_TABLE] = versions.get(SCOPE_TABLE, 0)
-                    scopes = {s: confined["versions"][s] for t in scoped for s in confined["tables"][t]}
-                html = _without_csrf(request, response.content.decode(response.charset))
-                cache.set(
-                    key,
-                    {
-                        "depends": depends,
-                        "scopes": scopes,
-                        "html": html,
-                        "content_type": response["Content-Type"],
-                    },
-                    TIME_BUCKET_SECONDS * 2,
-                )
+            entry = _entry(request, response, statements, confined, versions)
+            for cache in (front, shared):
+                if entry is not None and cache is not None:
+                    cache.set(key, entry, TIME_BUCKET_SECONDS * 2)
         return response
 
-    @staticmethod
-    def _current(entry, versions) -> bool:
-        if not all(versions.get(t, 0) == v for t, v in entry["depends"].items()):
-            return False
-        return not entry["scopes"] or scope_versions(entry["scopes"]) == entry["scopes"]
+
+_front = LocMemCache("legend50-pages-front", {"OPTIONS": {"MAX_ENTRIES": 2000}})
+
+
+def _entry(request, response, statements, confined, versions) -> dict | None:
+    tables = _tables_read(statements)
+    if tables is None:
+        return None
+    tables = tables.union(ALWAYS)
+    scoped = tables & set(confined["tables"])
+    depends = {t: versions.get(t, 0) for t in tables - scoped}
+    if scoped:
+        depends[SCOPE_TABLE] = versions.get(SCOPE_TABLE, 0)
+    return {
+        "depends": depends,
+        # A scoped table whose own version has not moved since the request began had no write at all:
+        # its scopes need no look-up (the usual case for the inbox, and for everything between surges).
+        "scoped_tables": {t: versions.get(t, 0) for t in scoped},
+        "scopes": {s: confined["versions"][s] for t in scoped for s in confined["tables"][t]},
+        "html": _without_csrf(request, response.content.decode(response.charset)),
+        "content_type": response["Content-Type"],
+    }
+
+
+def _current(entry, versions) -> bool:
+    if not all(versions.get(t, 0) == v for t, v in entry["depends"].items()):
+        return False
+    if all(versions.get(t, 0) == v for t, v in entry["scoped_tables"].items()):
+        return True
+    return scope_versions(entry["scopes"]) == entry["scopes"]
