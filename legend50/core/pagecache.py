@@ -253,8 +253,8 @@ def _install_scope_triggers(cursor, vendor: str, tables: set[str]) -> None:
             f"CREATE TABLE IF NOT EXISTS {SCOPE_TABLE} (scope text PRIMARY KEY, version bigint NOT NULL)"
         )
         cursor.execute(
-            f"UPDATE {VERSION_TABLE} SET versions = versions || jsonb_build_object(%s, 0) "  # noqa: S608
-            "WHERE id = 1 AND NOT versions ? %s",
+            f"UPDATE {VERSION_TABLE} SET versions = versions || jsonb_build_object(%s::text, 0) "  # noqa: S608
+            "WHERE id = 1 AND NOT versions ? %s::text",
             [SCOPE_TABLE, SCOPE_TABLE],
         )
         cursor.execute(
