@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from tests.robustness.instance import Instance  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-WORKERS, THREADS = 5, 4  # production default documented in the README for a 2-core server
+WORKERS, THREADS = 4, 2  # production setting documented in the README for a 2-core server
 
 VERIFY = """
 from legend50.proposals.models import Proposal
