@@ -23,6 +23,16 @@ def scope(name):
     return pagecache.scope_versions([name])[name]
 
 
+def stored(client, url):
+    client.get(url)
+    assert client.get(url)[HIT] == "hit"
+
+
+def rendered_anew(client, url, text=""):
+    page = client.get(url)
+    assert HIT not in page and text in page.content.decode()
+
+
 def raw_update(model, pk, **values):
     """A write behind the application's back: no save(), no signal, no auto_now."""
     table = model._meta.db_table
@@ -86,22 +96,18 @@ def test_a_province_list_ignores_other_provinces_and_follows_its_own(client, pro
     raw_update(Proposal, proposals["other"].pk, title="서울 과제 (고침)")  # another province, unpublished
     assert client.get(url)[HIT] == "hit"
     raw_update(Proposal, proposals["own"].pk, title="대구 과제 하나 (고침)")
-    page = client.get(url)
-    assert HIT not in page and "대구 과제 하나 (고침)" in page.content.decode()
+    rendered_anew(client, url, "대구 과제 하나 (고침)")
     # Another province's proposal published: now in this list too.
     raw_update(Proposal, proposals["other"].pk, is_published=True)
-    page = client.get(url)
-    assert HIT not in page and "서울 과제 (고침)" in page.content.decode()
+    rendered_anew(client, url, "서울 과제 (고침)")
 
 
 def test_the_ministry_list_follows_every_province(client, proposals):
     login_as(client, "ministry")
     url = f"/proposals/?call={proposals['call'].code}"
-    client.get(url)
-    assert client.get(url)[HIT] == "hit"
+    stored(client, url)
     raw_update(Proposal, proposals["other"].pk, title="서울 과제 (고침)")
-    page = client.get(url)
-    assert HIT not in page and "서울 과제 (고침)" in page.content.decode()
+    rendered_anew(client, url, "서울 과제 (고침)")
 
 
 def test_a_proposal_page_follows_that_proposal_only(client, proposals):
@@ -109,35 +115,30 @@ def test_a_proposal_page_follows_that_proposal_only(client, proposals):
     by = User.objects.get(username="province-27")
     login_as(client, "province_own")
     url = f"/proposals/{own.pk}/"
-    client.get(url)
-    assert client.get(url)[HIT] == "hit"
+    stored(client, url)
     raw_update(Proposal, proposals["own_second"].pk, summary="다른 과제의 요약")
     assert client.get(url)[HIT] == "hit"
     raw_update(Proposal, own.pk, summary="이 과제의 새 요약")
-    page = client.get(url)
-    assert HIT not in page and "이 과제의 새 요약" in page.content.decode()
+    rendered_anew(client, url, "이 과제의 새 요약")
     assert client.get(url)[HIT] == "hit"
     for proposal, note in ((proposals["own_second"], "다른 과제의 메모"), (own, "이 과제의 메모")):
         assert client.get(url)[HIT] == "hit"
         ProposalTransition.objects.create(
             proposal=proposal, action="submit", from_status="draft", to_status="submitted", by=by, note=note
         )
-    page = client.get(url)
-    assert HIT not in page and "이 과제의 메모" in page.content.decode()
+    rendered_anew(client, url, "이 과제의 메모")
 
 
 def test_the_header_inbox_count_follows_the_users_own_notifications(client, proposals):
     login_as(client, "province_own")
     url = f"/proposals/{proposals['own'].pk}/"
-    client.get(url)
-    assert client.get(url)[HIT] == "hit"
+    stored(client, url)
     someone_else = User.objects.get(username="province-11")
     Notification.objects.create(recipient=someone_else, kind="test", subject="남의 알림")
     assert client.get(url)[HIT] == "hit"
     me = User.objects.get(username="province-27")
     Notification.objects.create(recipient=me, kind="test", subject="내 알림")
-    page = client.get(url)
-    assert HIT not in page
+    rendered_anew(client, url)
 
 
 @pytest.fixture
@@ -159,8 +160,7 @@ def test_a_review_form_follows_the_experts_own_review_only(client, reviewing):
         by=User.objects.get(username="expert-1"), proposal=p, scores=SCORES, comment="처음"
     )
     login_as(client, "expert")
-    client.get(url)
-    assert client.get(url)[HIT] == "hit"
+    stored(client, url)
     # The other expert's review of the same proposal: not on this page.
     evaluation.review_save(
         by=User.objects.get(username="expert-2"), proposal=p, scores=SCORES, comment="남의"
@@ -170,23 +170,20 @@ def test_a_review_form_follows_the_experts_own_review_only(client, reviewing):
     assert client.get(url)[HIT] == "hit"
     mine = Review.objects.get(assignment__proposal=p, assignment__expert=reviewing["e1"])
     raw_update(Review, mine.pk, comment="바뀐 종합 의견")
-    page = client.get(url)
-    assert HIT not in page and "바뀐 종합 의견" in page.content.decode()
+    rendered_anew(client, url, "바뀐 종합 의견")
     raw_update(Proposal, p.pk, summary="평가 대상 과제의 새 요약")
-    assert HIT not in client.get(url)
+    rendered_anew(client, url)
 
 
 def test_the_expert_home_follows_the_assigned_proposals_only(client, reviewing):
     login_as(client, "expert")
-    client.get("/evaluation/")
-    assert client.get("/evaluation/")[HIT] == "hit"
+    stored(client, "/evaluation/")
     raw_update(Proposal, reviewing["unassigned"].pk, summary="배정되지 않은 과제")
     assert client.get("/evaluation/")[HIT] == "hit"
     raw_update(Proposal, reviewing["assigned"].pk, summary="배정된 과제")
-    assert HIT not in client.get("/evaluation/")
+    rendered_anew(client, "/evaluation/")
     f.assign(reviewing["e1"], reviewing["unassigned"])  # a new assignment: the count changes
-    page = client.get("/evaluation/")
-    assert HIT not in page and "배정된 과제 2건" in page.content.decode()
+    rendered_anew(client, "/evaluation/", "배정된 과제 2건")
 
 
 def test_a_restore_moves_the_scopes_epoch(world):
