@@ -178,13 +178,17 @@ def main():
     out = ROOT / "bench" / "out" / "load"
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="legend50-load-"))
-    instance = Instance.fresh(work, args.postgres)
     if args.page_cache != "process":
         import redis
 
-        redis.Redis.from_url(args.page_cache).flushdb()
-        instance.env["LEGEND50_PAGE_CACHE_URL"] = args.page_cache
+        try:
+            redis.Redis.from_url(args.page_cache).flushdb()
+        except redis.RedisError as exc:
+            sys.exit(f"--page-cache {args.page_cache}: no Redis there ({exc}); use --page-cache process")
     print(f"page cache: {args.page_cache}")
+    instance = Instance.fresh(work, args.postgres)
+    if args.page_cache != "process":
+        instance.env["LEGEND50_PAGE_CACHE_URL"] = args.page_cache
     results = {"page_cache": args.page_cache}
     try:
         started = time.time()
