@@ -2,7 +2,6 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.conf import settings
-from django.db import connection
 from django.utils.translation import get_language
 
 from . import pagecache
@@ -23,20 +22,14 @@ def _kept_items(user) -> list:
     key = (getattr(user, "pk", None), get_language())
     versions = pagecache.request_versions()
     kept = _kept_nav.get(key)
-    if kept is not None and all(versions.get(t, 0) == v for t, v in kept[0].items()):
+    if kept is not None and pagecache.unchanged(kept[0], versions):
         return kept[1]
-    statements = []
-
-    def capture(execute, sql, params, many, context):
-        statements.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(capture):
+    with pagecache.capturing_statements() as statements:
         entries = [
             (name, None if name in FRESH_NAV_MODULES else import_module(name).items(user))
             for name in _nav_modules()
         ]
-    tables = pagecache._tables_read(statements)
+    tables = pagecache.tables_read(statements)
     if tables is not None:
         _kept_nav[key] = ({t: versions.get(t, 0) for t in tables.union(pagecache.ALWAYS)}, entries)
     return entries

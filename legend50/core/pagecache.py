@@ -25,6 +25,7 @@ and also validate what each process keeps of the signed-in user's row and roles
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -377,13 +378,31 @@ def _storable(request, response) -> bool:
 _QUOTED_NAME = re.compile(r'"([A-Za-z0-9_]+)"')
 
 
-def _tables_read(statements: list[str]) -> set[str] | None:
+def tables_read(statements: list[str]) -> set[str] | None:
     """The tables the statements read, or None when one of them is untracked. Django quotes every
     table name it writes into SQL, on PostgreSQL and on SQLite alike."""
     names = {name for sql in statements for name in _QUOTED_NAME.findall(sql)}
     if names & UNTRACKED:
         return None
     return names & _known_tables()
+
+
+@contextlib.contextmanager
+def capturing_statements():
+    """Collects the SQL of every statement run inside the block (for `tables_read`)."""
+    statements: list[str] = []
+
+    def capture(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        yield statements
+
+
+def unchanged(stamped: dict[str, int], versions: dict[str, int]) -> bool:
+    """True when every table (or scope) in `stamped` still has the version it had."""
+    return all(versions.get(name, 0) == version for name, version in stamped.items())
 
 
 @functools.cache
@@ -425,15 +444,9 @@ class PageCacheMiddleware:
                 response["X-Legend50-Page-Cache"] = "hit"
                 return response
 
-        statements: list[str] = []
-
-        def capture(execute, sql, params, many, context):
-            statements.append(sql)
-            return execute(sql, params, many, context)
-
         confined = _request.confined = {"tables": {}, "versions": {}}
         try:
-            with connection.execute_wrapper(capture):
+            with capturing_statements() as statements:
                 response = self.get_response(request)
         finally:
             _request.confined = None
@@ -449,7 +462,7 @@ _front = LocMemCache("legend50-pages-front", {"OPTIONS": {"MAX_ENTRIES": 2000}})
 
 
 def _entry(request, response, statements, confined, versions) -> dict | None:
-    tables = _tables_read(statements)
+    tables = tables_read(statements)
     if tables is None:
         return None
     tables = tables.union(ALWAYS)
@@ -469,8 +482,8 @@ def _entry(request, response, statements, confined, versions) -> dict | None:
 
 
 def _current(entry, versions) -> bool:
-    if not all(versions.get(t, 0) == v for t, v in entry["depends"].items()):
+    if not unchanged(entry["depends"], versions):
         return False
-    if all(versions.get(t, 0) == v for t, v in entry["scoped_tables"].items()):
-        return True
-    return scope_versions(entry["scopes"]) == entry["scopes"]
+    return unchanged(entry["scoped_tables"], versions) or unchanged(
+        entry["scopes"], scope_versions(entry["scopes"])
+    )

@@ -111,9 +111,9 @@ def test_pages_with_messages_htmx_or_untracked_tables_are_not_stored(client, wor
     login_as(client, "province_own")
     client.get(URL, HTTP_HX_REQUEST="true")
     assert HIT not in client.get(URL, HTTP_HX_REQUEST="true")
-    assert pagecache._tables_read(['SELECT 1 FROM "core_personaldataaccess"']) is None
+    assert pagecache.tables_read(['SELECT 1 FROM "core_personaldataaccess"']) is None
     statement = f'SELECT 1 FROM "{organization_table()}"'  # noqa: S608 - a model's table name
-    assert pagecache._tables_read([statement]) == {organization_table()}
+    assert pagecache.tables_read([statement]) == {organization_table()}
 
 
 @pytest.mark.django_db
