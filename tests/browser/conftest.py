@@ -78,8 +78,17 @@ def login(page, username, password="legend50-demo"):
     page.goto(f"{page.base_url}/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("form.l50-form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "form.l50-form button[type=submit]")
+
+
+def click_and_load(page, selector: str):
+    """Click something that leads to a new page and return once that page has loaded.
+
+    A bare click followed by a look at the page can read the old document: the click returns before
+    the form's response arrives, and "networkidle" is already true for the page being left.
+    """
+    with page.expect_navigation():
+        page.click(selector)
 
 
 def assert_accessible(page, name: str | None = None):

@@ -6,7 +6,7 @@ import pytest
 from legend50.evaluation.models import Review
 from legend50.evaluation.tests import factories as f
 
-from .conftest import assert_accessible, login
+from .conftest import assert_accessible, click_and_load, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,7 +36,7 @@ def test_expert_signs_pledge_scores_and_submits(page, evaluation):
     page.click("text=서약서 서명")
     page.wait_for_url("**/pledge/")
     assert_accessible(page, "evaluation-pledge")
-    page.click("form.l50-form button[type=submit]")
+    click_and_load(page, "form.l50-form button[type=submit]")
     assert page.locator(".errorlist").first.is_visible()
     page.click("label[for=chk-agreed]")
     page.fill("input[name=signed_name]", "전문가3")
@@ -49,8 +49,7 @@ def test_expert_signs_pledge_scores_and_submits(page, evaluation):
     assert "달빛로봇" not in content and "○○기업 1" in content
     page.fill("#score-need", "35")
     page.fill("#score-plan", "12.3")
-    page.click("button[value=submit]")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "button[value=submit]")
     assert "0~30점 사이로 입력하세요" in page.content()
     assert_accessible(page, "evaluation-review-errors")
     page.fill("#score-need", "25")
@@ -58,12 +57,10 @@ def test_expert_signs_pledge_scores_and_submits(page, evaluation):
     page.fill("#score-content", "24")
     page.fill("#score-impact", "16")
     assert page.locator("#ev-total").inner_text() == "80.5"
-    page.click("button[value=draft]")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "button[value=draft]")
     assert "임시 저장했습니다" in page.content()
     page.fill("#id_comment", "지역 주력산업과 연계가 뚜렷하고 계획이 구체적입니다.")
-    page.click("button[value=submit]")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "button[value=submit]")
     assert "평가표를 제출했습니다" in page.content()
     assert_accessible(page, "evaluation-review-submitted")
     review = Review.objects.get(assignment__proposal=proposal)
@@ -83,8 +80,7 @@ def test_ministry_runs_assignment_and_reads_ranking(page, evaluation):
     page.wait_for_url("**/runs/*/")
     assert "최적 증명됨" in page.content()
     assert_accessible(page, "evaluation-run")
-    page.click("button[value=apply]")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "button[value=apply]")
     assert "적용했습니다" in page.content()
     page.goto(f"{page.base_url}/evaluation/calls/{call.code}/assignment/report/")
     assert_accessible(page, "evaluation-assignment-report")

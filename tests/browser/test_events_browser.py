@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import assert_accessible, login
+from .conftest import assert_accessible, click_and_load, login
 
 
 @pytest.fixture
@@ -48,15 +48,13 @@ def test_nomination_from_submission_to_public_award(page, live_url, expo_2024, t
     login(page, "province-27")
     page.goto(f"{live_url}/expo/2024/nominations/")
     assert_accessible(page, "expo-nominations-province")
-    page.click("text=유공자 추천서 작성")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "text=유공자 추천서 작성")
     assert_accessible(page, "expo-nomination-form")
     # a bad submission names the fields
     page.select_option("#id_category", label="대통령표창")
     page.fill("#id_affiliation", "(주)달구벌표본")
     page.fill("#id_merit_statement", "짧음")
-    page.click("form.l50-form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "form.l50-form button[type=submit]")
     body = page.inner_text("main")
     assert "개인 추천은 성명을 입력하세요" in body and "공적 요지를 20자 이상 입력하세요" in body
     assert_accessible(page, "expo-nomination-form-errors")
@@ -70,8 +68,7 @@ def test_nomination_from_submission_to_public_award(page, live_url, expo_2024, t
     pdf = Path(tmp_path) / "공적조서.pdf"
     pdf.write_bytes(b"%PDF-1.4 sample merit dossier")
     page.set_input_files("#id_attachments", str(pdf))
-    page.click("form.l50-form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "form.l50-form button[type=submit]")
     assert "유공자 추천서를 제출했습니다" in page.inner_text("main")
     assert "공적조서.pdf" in page.inner_text("main")
     assert "대구광역시" in page.inner_text("main")
@@ -84,23 +81,20 @@ def test_nomination_from_submission_to_public_award(page, live_url, expo_2024, t
     page.goto(detail_url)
     assert_accessible(page, "expo-nomination-screening")
     page.click("label[for=id_passed_0]")
-    page.click("text=검토 결과 저장")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "text=검토 결과 저장")
     assert "공적 심사 중" in page.inner_text("main")
     page.fill("#id_merit", "36")
     page.fill("#id_economy", "26.5")
     page.fill("#id_jobs", "18")
     page.fill("#id_spread", "9")
     page.fill("#id_comment", "지역 일자리 기여가 뚜렷함")
-    page.click("text=심사 점수 저장")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "text=심사 점수 저장")
     assert "89.50" in page.inner_text("main")
     assert_accessible(page, "expo-nomination-review")
     page.click("label[for=id_award_0]")
     page.select_option("#id_category", label="대통령표창")
     page.fill("#id_decision_note", "공적 심사 최고점")
-    page.click("text=결정 저장")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "text=결정 저장")
     assert "수상 확정" in page.inner_text("main")
     assert_accessible(page, "expo-nomination-awarded")
 
@@ -108,8 +102,7 @@ def test_nomination_from_submission_to_public_award(page, live_url, expo_2024, t
     page.goto(f"{live_url}/expo/2024/awards/")
     assert "김표본" in page.inner_text("main")
     page.once("dialog", lambda dialog: dialog.accept())
-    page.click("text=수상자 명단 공개")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "text=수상자 명단 공개")
     assert "수상자 명단을 공개했습니다" in page.inner_text("main")
     assert_accessible(page, "expo-recipients-ministry")
 
@@ -138,8 +131,7 @@ def test_public_pages_of_2023(page, live_url, expo_2023):
     assert_accessible(page, "expo-2023-recipients-print")
     page.goto(f"{live_url}/expo/2023/exhibitors/")
     page.select_option("#f-theme", label="바이오헬스")
-    page.click("form.l50-filters button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "form.l50-filters button[type=submit]")
     assert "6개사" in page.inner_text("main") and "뽀로로밴드" in page.inner_text("main")
     assert_accessible(page, "expo-2023-exhibitors")
     page.goto(f"{live_url}/expo/2023/agreements/")

@@ -7,7 +7,7 @@ import io
 
 from legend50.engines.ids import brn_check_digit
 
-from .conftest import assert_accessible, login
+from .conftest import assert_accessible, click_and_load, login
 
 
 def _brn(serial):
@@ -97,11 +97,11 @@ def test_operator_checks_and_records_award(page, live_url):
     page.goto(live_url + "/support/instruments/manufacturing-innovation-voucher/")
     assert "현장평가 생략" in page.inner_text("main")
     assert_accessible(page, "instrument-detail")
-    page.click("text=지원 실적 기록")
+    click_and_load(page, "text=지원 실적 기록")
     page.select_option("select[name=firm]", str(firm.pk))
     page.fill("input[name=awarded_on]", "2025-05-20")
     page.fill("input[name=total_cost_krw]", "33333333")
-    page.click("button[name=check]")
+    click_and_load(page, "button[name=check]")
     section = page.inner_text("#assessment")
     assert "90%" in section and "2,999만 9,999원" in section  # 3억 이하 band, rounded down
     assert "참여기업" in section and "현장평가 생략" in section
@@ -117,7 +117,7 @@ def test_operator_checks_and_records_award(page, live_url):
     page.select_option("select[name=firm]", str(firm.pk))
     page.fill("input[name=awarded_on]", "2025-09-01")
     page.fill("input[name=total_cost_krw]", "1000000")
-    page.click("button[name=record]")
+    click_and_load(page, "button[name=record]")
     assert "같은 연도(2025)" in page.inner_text("main")
     assert SupportAward.objects.count() == 1
     page.check("input[name=acknowledge_flags]")

@@ -1,6 +1,6 @@
 import re
 
-from .conftest import assert_accessible, login
+from .conftest import assert_accessible, click_and_load, login
 
 
 def test_province_officer_dashboard_404_and_language_switch(page, live_url):
@@ -25,12 +25,10 @@ def test_province_officer_dashboard_404_and_language_switch(page, live_url):
     assert_accessible(page, "404")
 
     page.goto(live_url + "/")
-    page.click("button[name=language][value=en]")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "button[name=language][value=en]")
     assert page.get_attribute("html", "lang") == "en"
     assert re.search(r"Daegu|Dashboard", page.inner_text("h1"))
-    page.click("button[name=language][value=ko]")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "button[name=language][value=ko]")
     assert page.get_attribute("html", "lang") == "ko"
     assert "대시보드" in page.inner_text("h1")
 

@@ -18,7 +18,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from .conftest import assert_accessible, login
+from .conftest import assert_accessible, click_and_load, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,11 +37,6 @@ VOUCHER = "manufacturing-innovation-voucher"
 def _switch(page, username):
     page.context.clear_cookies()
     login(page, username)
-
-
-def _post(page, selector):
-    page.click(selector)
-    page.wait_for_load_state("networkidle")
 
 
 def _main(page) -> str:
@@ -86,11 +81,11 @@ def _draft_and_submit(page, live_url, call):
 
     login(page, "province-27")
     page.goto(live_url + "/proposals/")
-    page.click("text=새 제안서 작성")
+    click_and_load(page, "text=새 제안서 작성")
     assert_accessible(page, "lifecycle-01-proposal-new")
     page.select_option("#id_call", str(call.pk))
     page.fill("#id_title", TITLE)
-    _post(page, "form.l50-form button[type=submit]")
+    click_and_load(page, "form.l50-form button[type=submit]")
     proposal = Proposal.objects.get(title=TITLE)
     page.fill("#id_summary", "대구 로봇 SI 기업 50개사를 자율제조 공급기업으로 육성")
     page.fill("#id_background", "지역 주력산업(자동차부품·기계)과 로봇산업의 동반성장")
@@ -102,14 +97,14 @@ def _draft_and_submit(page, live_url, call):
     page.wait_for_selector("#autosave-status .badge.ok")
     page.select_option("#id_org", label="(재)대구테크노파크 (지역혁신기관, 대구)")
     page.select_option("#id_role", "innovation_institution")
-    _post(page, "#consortium button[type=submit]:has-text('추가')")
+    click_and_load(page, "#consortium button[type=submit]:has-text('추가')")
     assert "컨소시엄에 참여기관을 추가했습니다" in _main(page)
     years = call.years
     for i in range(4):
         page.fill(f"input[name=kpi-{i}-baseline]", "100")
         for j, year in enumerate(years):
             page.fill(f"input[name=kpi-{i}-target-{year}]", str(110 + 10 * j))
-    _post(page, "#kpis button[type=submit]")
+    click_and_load(page, "#kpis button[type=submit]")
     assert "성과지표를 저장했습니다" in _main(page)
     for _i in range(3):
         page.click("button[data-add-row=budget]")
@@ -119,10 +114,10 @@ def _draft_and_submit(page, live_url, call):
         page.select_option(f"select[name=budget-{i}-source]", source)
         page.select_option(f"select[name=budget-{i}-category]", "firm_support")
         page.fill(f"input[name=budget-{i}-amount]", "7000000000" if source == "national" else "2500000000")
-    _post(page, "#budget button[type=submit]")
+    click_and_load(page, "#budget button[type=submit]")
     assert "예산 계획을 저장했습니다" in _main(page)
     assert_accessible(page, "lifecycle-02-proposal-editor")
-    _post(page, "#submit button[type=submit]")
+    click_and_load(page, "#submit button[type=submit]")
     proposal.refresh_from_db()
     assert proposal.status == "submitted" and proposal.lead_region.code == "27"
     assert_accessible(page, "lifecycle-03-proposal-submitted")
@@ -133,7 +128,7 @@ def _consult_and_resubmit(page, live_url, proposal):
     _switch(page, "ministry")
     page.goto(f"{live_url}/proposals/{proposal.pk}/")
     page.select_option("#id_expert", label="전문가1 (expert-1)")
-    _post(page, "#consulting button:has-text('배정')")
+    click_and_load(page, "#consulting button:has-text('배정')")
     assert "컨설팅 중" in page.inner_text(".l50-lead")
 
     _switch(page, "expert-1")
@@ -141,10 +136,10 @@ def _consult_and_resubmit(page, live_url, proposal):
     assert "컨설팅 배정" in _main(page)
     page.goto(f"{live_url}/proposals/{proposal.pk}/")
     page.fill("#fb-budget", "연도별 지방비 매칭 계획을 구체화하세요")
-    _post(page, "button:has-text('의견 저장')")
+    click_and_load(page, "button:has-text('의견 저장')")
     page.fill("#id_due", (timezone.localtime() + timedelta(days=5)).strftime("%Y-%m-%dT18:00"))
     page.fill("#id_msg", "예산 계획을 보완해 주십시오")
-    _post(page, "#consulting button:has-text('보완 요청')")
+    click_and_load(page, "#consulting button:has-text('보완 요청')")
     assert "보완 요청" in page.inner_text(".l50-lead")
     assert_accessible(page, "lifecycle-04-consultant-feedback")
 
@@ -155,7 +150,7 @@ def _consult_and_resubmit(page, live_url, proposal):
     page.fill("#id_summary", "대구 로봇 SI 기업 50개사 육성 — 지방비 연 25억원 매칭")
     page.wait_for_selector("#autosave-status .badge.ok")
     page.fill("#id_note", "컨설팅 의견(지방비 매칭) 반영")
-    _post(page, "#submit button[type=submit]")
+    click_and_load(page, "#submit button[type=submit]")
     assert "재제출" in page.inner_text(".l50-lead")
     proposal.refresh_from_db()
     assert proposal.status == "resubmitted" and proposal.versions.count() == 2
@@ -171,20 +166,20 @@ def _send_to_review_and_assign(page, live_url, call, proposal):
 
     _switch(page, "ministry")
     page.goto(f"{live_url}/proposals/{proposal.pk}/")
-    _post(page, "form[action$='/do/send_to_review/'] button")
+    click_and_load(page, "form[action$='/do/send_to_review/'] button")
     proposal.refresh_from_db()
     assert proposal.status == "under_review"
 
     page.goto(f"{live_url}/evaluation/calls/{call.code}/")
     page.select_option("#id_chair", label=f"전문가{CHAIR} · 부산대학교")
-    _post(page, "form[action$='/chair/'] button[type=submit]")
+    click_and_load(page, "form[action$='/chair/'] button[type=submit]")
     assert "위원장을 지정했습니다" in _main(page)
     assert_accessible(page, "lifecycle-06-evaluation-call")
     page.goto(f"{live_url}/evaluation/calls/{call.code}/assignment/")
     page.click("form.l50-form button[type=submit]")
     page.wait_for_url("**/runs/*/")
     assert "최적 증명됨" in page.content()
-    _post(page, "button[value=apply]")
+    click_and_load(page, "button[value=apply]")
     assert "적용했습니다" in page.content()
     assert_accessible(page, "lifecycle-07-assignment-applied")
     assigned = set(
@@ -217,7 +212,7 @@ def _experts_score(page, live_url, call, proposal):
         page.fill("#id_comment", f"전문가{index}: 지역 주력산업 연계가 뚜렷하고 추진체계가 구체적입니다.")
         if index == EVALUATORS[0]:
             assert_accessible(page, "lifecycle-09-review-form")
-        _post(page, "button[value=submit]")
+        click_and_load(page, "button[value=submit]")
         assert "평가표를 제출했습니다" in page.content()
     totals = sorted(
         float(r.total) for r in Review.objects.filter(assignment__proposal=proposal, status="submitted")
@@ -234,11 +229,11 @@ def _panel_agrees(page, live_url, call, proposal):
     page.fill("#id_cscore", "83")
     page.fill("#id_ccomment", "위원 3인 합의: 추진체계 우수, 예산 계획 적정")
     page.fill("#id_cmaj", "지역 주력산업과 연계가 뚜렷함")
-    _post(page, "form[action$='/consensus/'] button[type=submit]")
+    click_and_load(page, "form[action$='/consensus/'] button[type=submit]")
     assert "합의 점수를 기록했습니다" in _main(page)
     assert_accessible(page, "lifecycle-10-panel-consensus")
     page.goto(f"{live_url}/evaluation/calls/{call.code}/panel/")
-    _post(page, "form[action$='/panel/finalize/'] button[type=submit]")
+    click_and_load(page, "form[action$='/panel/finalize/'] button[type=submit]")
     assert "순위를 확정했습니다" in _main(page)
     assert_accessible(page, "lifecycle-11-ranking-final")
     proposal.refresh_from_db()
@@ -253,7 +248,7 @@ def _select_and_approve(page, live_url, call, proposal):
     page.goto(f"{live_url}/selection/calls/{call.code}/round/")
     assert TITLE in _main(page)
     page.fill("#f-rationale", "평가위원회 확정 순위 1위, 예산 범위 안에서 선정")
-    _post(page, "#propose-form button[type=submit]")
+    click_and_load(page, "#propose-form button[type=submit]")
     assert "결재 대기" in page.inner_text("#decision-status")
     assert_accessible(page, "lifecycle-12-selection-proposed")
     decision = Decision.objects.get(call=call)
@@ -262,7 +257,7 @@ def _select_and_approve(page, live_url, call, proposal):
     page.goto(f"{live_url}/activity/")
     assert "선정 결정 결재 요청" in _main(page)
     page.goto(f"{live_url}/selection/decisions/{decision.pk}/")
-    _post(page, "form[action$='/approve/'] button[type=submit]")
+    click_and_load(page, "form[action$='/approve/'] button[type=submit]")
     assert "승인" in page.inner_text("#decision-status")
     assert_accessible(page, "lifecycle-13-selection-approved")
     proposal.refresh_from_db()
@@ -283,13 +278,13 @@ def _agreement_and_disbursement(page, live_url, project):
     page.wait_for_url("**/agreement/")
     assert page.input_value(f"#a-{year}-local") == "2500000000"
     page.click("label[for=f-sign]")
-    _post(page, "form.l50-panel button[type=submit]")
+    click_and_load(page, "form.l50-panel button[type=submit]")
     assert "협약 체결" in _main(page)
     national = project.allocations.get(year=year, source="national")
     page.select_option("#d-alloc", str(national.pk))
     page.fill("#d-amount", "3000000000")
     page.fill("#d-memo", "1차 교부")
-    _post(page, "#disburse-form button[type=submit]")
+    click_and_load(page, "#disburse-form button[type=submit]")
     assert "1차 교부" in page.inner_text("#money")
     assert_accessible(page, "lifecycle-15-project-disbursed")
     national.refresh_from_db()
@@ -307,14 +302,14 @@ def _firm_joins_and_gets_voucher(page, live_url, project):
     page.click("summary:has-text('연도별 실적 입력·수정')")
     page.fill("#id_year", str(timezone.localdate().year - 1))
     page.fill("#id_sales_krw", "260000000")
-    _post(page, "button:has-text('실적 저장')")
+    click_and_load(page, "button:has-text('실적 저장')")
     assert "재무 실적을 저장하고 기업 규모를 다시 산정했습니다" in _main(page)
     page.click("text=선정 프로젝트 참여 신청")
     page.wait_for_url("**/participation/apply/*")
     page.select_option("#id_project", str(project.pk))
     page.fill("#id_motivation", "협동로봇 셀 도입으로 자율제조 실증에 참여합니다.")
     assert_accessible(page, "lifecycle-16-participation-apply")
-    _post(page, "form.l50-form button[type=submit]")
+    click_and_load(page, "form.l50-form button[type=submit]")
     assert "참여 신청을 접수했습니다" in _main(page)
     participation = ProjectParticipation.objects.get(project=project, firm=firm)
 
@@ -323,17 +318,17 @@ def _firm_joins_and_gets_voucher(page, live_url, project):
     assert "[참여 신청]" in _main(page)
     page.goto(f"{live_url}/support/participation/{participation.pk}/")
     page.click("label:has-text('참여 확정')")
-    _post(page, "button:has-text('심사 결과 저장')")
+    click_and_load(page, "button:has-text('심사 결과 저장')")
     assert "심사 결과를 저장했습니다" in _main(page)
     assert_accessible(page, "lifecycle-17-participation-admitted")
 
     _switch(page, "operator-1")
     page.goto(f"{live_url}/support/instruments/{VOUCHER}/")
-    page.click("text=지원 실적 기록")
+    click_and_load(page, "text=지원 실적 기록")
     page.select_option("select[name=firm]", str(firm.pk))
     page.fill("input[name=awarded_on]", timezone.localdate().isoformat())
     page.fill("input[name=total_cost_krw]", "50000000")
-    page.click("button[name=check]")
+    click_and_load(page, "button[name=check]")
     section = page.inner_text("#assessment")
     assert "참여기업" in section and "90%" in section
     assert_accessible(page, "lifecycle-18-award-check")

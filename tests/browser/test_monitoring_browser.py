@@ -3,7 +3,7 @@ downloads render with Korean labels and pass axe-core, for the public and for th
 
 import pytest
 
-from .conftest import assert_accessible, login
+from .conftest import assert_accessible, click_and_load, login
 
 
 @pytest.fixture
@@ -67,8 +67,7 @@ def test_public_dashboard_renders_charts_and_tile_map(page, monitoring_data):
 
     page.select_option("#tile-metric", "pf_sales")
     page.select_option("#tile-year", "2025")
-    page.click("#tiles ~ form button[type=submit], form[action='#tiles'] button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "#tiles ~ form button[type=submit], form[action='#tiles'] button[type=submit]")
     _wait_for_charts(page, 5)
     assert "3개사 미만" in page.inner_text("main")
     daegu = page.locator(".mon-tile-table tr", has_text="대구광역시").inner_text()

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from .conftest import assert_accessible, login
+from .conftest import assert_accessible, click_and_load, login
 
 
 def _open_call():
@@ -43,11 +43,10 @@ def test_draft_submit_consult_and_resubmit(page, live_url):
     login(page, "province-27")
     page.goto(live_url + "/proposals/")
     assert_accessible(page, "proposals-list")
-    page.click("text=새 제안서 작성")
+    click_and_load(page, "text=새 제안서 작성")
     page.select_option("#id_call", str(call.pk))
     page.fill("#id_title", "대구 자율제조 로봇 시험 과제")
-    page.click("form.l50-form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "form.l50-form button[type=submit]")
     proposal = Proposal.objects.get(title="대구 자율제조 로봇 시험 과제")
     assert proposal.lead_region.code == "27"
 
@@ -68,8 +67,7 @@ def test_draft_submit_consult_and_resubmit(page, live_url):
     # consortium: add the technopark (after autosave the page's concurrency counter is current)
     page.select_option("#id_org", label="(재)대구테크노파크 (지역혁신기관, 대구)")
     page.select_option("#id_role", "innovation_institution")
-    page.click("#consortium button[type=submit]:has-text('추가')")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "#consortium button[type=submit]:has-text('추가')")
     assert "컨소시엄에 참여기관을 추가했습니다" in page.inner_text("main")
 
     # KPIs: the four standard rows
@@ -77,8 +75,7 @@ def test_draft_submit_consult_and_resubmit(page, live_url):
         page.fill(f"input[name=kpi-{i}-baseline]", "100")
         for j, year in enumerate((2027, 2028, 2029)):
             page.fill(f"input[name=kpi-{i}-target-{year}]", str(110 + 10 * j))
-    page.click("#kpis button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "#kpis button[type=submit]")
     assert "성과지표를 저장했습니다" in page.inner_text("main")
 
     # budget: a bad amount first — the message names the line and nothing is saved
@@ -93,17 +90,14 @@ def test_draft_submit_consult_and_resubmit(page, live_url):
         page.fill(f"input[name=budget-{i}-amount]", "7000000000" if source == "national" else "2,500,000,000")
     assert page.inner_text("#local-share") == "26.3%"
     page.fill("input[name=budget-1-amount]", "이십억")
-    page.click("#budget button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "#budget button[type=submit]")
     assert "예산 2행(2027년 지방비 기업지원)" in page.inner_text("#error-box")
     assert_accessible(page, "proposal-editor-budget-error")
     page.fill("input[name=budget-1-amount]", "2500000000")
-    page.click("#budget button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "#budget button[type=submit]")
     assert "예산 계획을 저장했습니다" in page.inner_text("main")
 
-    page.click("#submit button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "#submit button[type=submit]")
     assert "제출" in page.inner_text(".l50-lead")
     proposal.refresh_from_db()
     assert proposal.status == "submitted" and proposal.versions.count() == 1
@@ -113,8 +107,7 @@ def test_draft_submit_consult_and_resubmit(page, live_url):
     _switch(page, "ministry")
     page.goto(f"{live_url}/proposals/{proposal.pk}/")
     page.select_option("#id_expert", label="전문가1 (expert-1)")
-    page.click("#consulting button:has-text('배정')")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "#consulting button:has-text('배정')")
     assert "컨설팅 중" in page.inner_text(".l50-lead")
 
     # the consultant leaves feedback per section and asks for revision
@@ -125,14 +118,12 @@ def test_draft_submit_consult_and_resubmit(page, live_url):
     page.goto(f"{live_url}/proposals/{proposal.pk}/")
     page.fill("#fb-budget", "지방비 매칭 계획을 구체화하세요")
     page.fill("#fb-kpi", "수출 목표 근거 보강")
-    page.click("button:has-text('의견 저장')")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "button:has-text('의견 저장')")
     assert "지방비 매칭 계획을 구체화하세요" in page.inner_text("#consulting")
     due = (timezone.localtime() + timedelta(days=5)).strftime("%Y-%m-%dT18:00")
     page.fill("#id_due", due)
     page.fill("#id_msg", "예산과 성과지표를 보완해 주십시오")
-    page.click("#consulting button:has-text('보완 요청')")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "#consulting button:has-text('보완 요청')")
     assert "보완 요청" in page.inner_text(".l50-lead")
     assert_accessible(page, "proposal-consulting")
 
@@ -144,8 +135,7 @@ def test_draft_submit_consult_and_resubmit(page, live_url):
     page.fill("#id_summary", "로봇 SI 기업 육성 — 지방비 매칭 구체화")
     _autosaved(page)
     page.fill("#id_note", "컨설팅 의견 반영")
-    page.click("#submit button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "#submit button[type=submit]")
     assert "재제출" in page.inner_text(".l50-lead")
     text = page.inner_text("#consulting")
     assert "1차 컨설팅" in text and "보완 제출 v2" in text

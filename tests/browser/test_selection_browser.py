@@ -3,7 +3,7 @@ the project's money pages — each page checked with axe-core and saved as a scr
 
 import re
 
-from .conftest import assert_accessible, login
+from .conftest import assert_accessible, click_and_load, login
 
 EOK = 10**8
 
@@ -16,8 +16,7 @@ def _recompute(page, selector, value):
 
 
 def _logout(page):
-    page.click("form[action$='/logout/'] button")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "form[action$='/logout/'] button")
 
 
 def test_what_if_to_approved_decision(page, live_url):
@@ -51,8 +50,7 @@ def test_what_if_to_approved_decision(page, live_url):
     assert Decision.objects.count() == 0  # nothing saved by what-if
 
     page.fill("#f-rationale", "국비 연 100억원 범위에서 총점 최대 조합")
-    page.click("#propose-form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "#propose-form button[type=submit]")
     assert "결재 대기" in page.inner_text("#decision-status")
     assert "상신한 사람은 같은 결정을 승인할 수 없습니다" in page.inner_text("main")
     assert_accessible(page, "selection-decision-proposed")
@@ -63,8 +61,7 @@ def test_what_if_to_approved_decision(page, live_url):
     login(page, "admin")
     page.goto(f"{live_url}/selection/decisions/{decision.pk}/")
     page.on("dialog", lambda dialog: dialog.accept())
-    page.click("form[action$='/approve/'] button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "form[action$='/approve/'] button[type=submit]")
     assert "승인" in page.inner_text("#decision-status")
     assert_accessible(page, "selection-decision-approved")
     assert Project.objects.count() == 2
@@ -80,8 +77,7 @@ def test_what_if_to_approved_decision(page, live_url):
     assert "대구 ABB" in page.inner_text("main") and "서울 바이오" not in page.inner_text("main")
     assert_accessible(page, "selection-my-results")
     page.fill("textarea[name=text]", "예산 배분 재검토를 요청합니다.")
-    page.click("form[action*='/objection/'] button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "form[action*='/objection/'] button[type=submit]")
     assert "이의신청을 접수했습니다" in page.inner_text("main")
     assert_accessible(page, "selection-objection")
 
@@ -90,20 +86,17 @@ def test_what_if_to_approved_decision(page, live_url):
     seoul = Project.objects.get(lead_region__code="11")
     page.goto(f"{live_url}/funding/projects/{seoul.pk}/agreement/")
     page.fill("#a-2024-local", "1")
-    page.click("form.l50-panel button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "form.l50-panel button[type=submit]")
     assert re.search(r"2024년 지방비 매칭 비율 0\.0%가 공모 최소 기준", page.inner_text("main"))
     assert_accessible(page, "funding-agreement-error")
     page.fill("#a-2024-local", str(25 * EOK))
     page.click("label[for=f-sign]")
-    page.click("form.l50-panel button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "form.l50-panel button[type=submit]")
     assert "협약 체결" in page.inner_text("main")
     national_2024 = seoul.allocations.get(year=2024, source="national").pk
     page.select_option("#d-alloc", str(national_2024))
     page.fill("#d-amount", str(60 * EOK))
-    page.click("#disburse-form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    click_and_load(page, "#disburse-form button[type=submit]")
     assert "남은 배정액" in page.inner_text(".l50-messages")
     assert_accessible(page, "funding-project")
     page.goto(f"{live_url}/funding/board/")
