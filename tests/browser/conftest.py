@@ -6,6 +6,7 @@ a missing browser is a failure instead.
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,24 @@ def click_and_load(page, selector: str):
     """
     with page.expect_navigation():
         page.click(selector)
+
+
+def wait_until_autosaved(page, model, pk, **fields):
+    """Wait until an autosave has stored these values and no htmx request is still in flight.
+
+    The editor saves after a typing pause; a fixed sleep either wastes time or, on a busy machine,
+    reads the row before the last save arrives.
+    """
+    deadline = time.monotonic() + 15
+    while not model.objects.filter(pk=pk, **fields).exists():
+        assert time.monotonic() < deadline, f"autosave did not store {fields} within 15 s"
+        page.wait_for_timeout(100)
+    wait_for_htmx(page)
+
+
+def wait_for_htmx(page):
+    """Return once no htmx request is in flight and no swap is still settling."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
 
 
 def assert_accessible(page, name: str | None = None):

@@ -18,7 +18,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from .conftest import assert_accessible, click_and_load, login
+from .conftest import assert_accessible, click_and_load, login, wait_until_autosaved
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -93,8 +93,9 @@ def _draft_and_submit(page, live_url, call):
     page.fill("#id_objectives", "참여기업 매출 30% 성장, 수출 2배")
     page.select_option("#id_ksic_section", "C")
     page.select_option("#id_ksic_division", "29")
-    page.wait_for_timeout(2500)
-    page.wait_for_selector("#autosave-status .badge.ok")
+    wait_until_autosaved(
+        page, Proposal, proposal.pk, objectives="참여기업 매출 30% 성장, 수출 2배", ksic_division="29"
+    )
     page.select_option("#id_org", label="(재)대구테크노파크 (지역혁신기관, 대구)")
     page.select_option("#id_role", "innovation_institution")
     click_and_load(page, "#consortium button[type=submit]:has-text('추가')")

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from .conftest import assert_accessible, click_and_load, login
+from .conftest import assert_accessible, click_and_load, login, wait_until_autosaved
 
 
 def _open_call():
@@ -58,8 +58,9 @@ def test_draft_submit_consult_and_resubmit(page, live_url):
     page.fill("#id_objectives", "글로벌 AI 로봇 클러스터 육성")
     page.select_option("#id_ksic_section", "C")
     page.select_option("#id_ksic_division", "29")
-    page.wait_for_timeout(2500)
-    _autosaved(page)
+    wait_until_autosaved(
+        page, Proposal, proposal.pk, objectives="글로벌 AI 로봇 클러스터 육성", ksic_division="29"
+    )
     proposal.refresh_from_db()
     assert proposal.summary == "로봇 SI 기업 육성" and proposal.ksic_division == "29"
     assert_accessible(page, "proposal-editor")

@@ -3,7 +3,7 @@ the project's money pages — each page checked with axe-core and saved as a scr
 
 import re
 
-from .conftest import assert_accessible, click_and_load, login
+from .conftest import assert_accessible, click_and_load, login, wait_for_htmx
 
 EOK = 10**8
 
@@ -12,7 +12,7 @@ def _recompute(page, selector, value):
     with page.expect_response(lambda r: "/round/" in r.url and r.request.headers.get("hx-request") == "true"):
         page.fill(selector, value)
         page.press(selector, "Tab")
-    page.wait_for_timeout(150)
+    wait_for_htmx(page)
 
 
 def _logout(page):
