@@ -23,3 +23,10 @@ def _demo_secret_key() -> str:
 
 
 SECRET_KEY = _demo_secret_key()
+
+
+# The demo story notifies people as it goes (hundreds of messages while it seeds); printing them would
+# bury the accounts list and the server's own output. Each message is kept as a file instead, where a
+# visitor can still read what was sent.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = VAR_DIR / "outbox"

@@ -178,6 +178,22 @@ def test_deploy_check_passes_under_production_settings(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_demo_mail_is_kept_as_files_not_printed(tmp_path):
+    # The demo story sends hundreds of notifications while it seeds; printed, they would bury the
+    # accounts list that `bootstrap.py serve` shows.
+    send = "from django.core.mail import send_mail; send_mail('평가위원 위촉', '서약서에 서명해 주세요.', 'a@x.kr', ['b@x.kr'])"
+    result = _run(
+        ["shell", "-c", send],
+        DJANGO_SETTINGS_MODULE="config.settings.demo",
+        LEGEND50_VAR_DIR=str(tmp_path),
+        EMAIL_BACKEND="",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "서약서" not in result.stdout and "Content-Type" not in result.stdout
+    kept = list((tmp_path / "outbox").iterdir())
+    assert len(kept) == 1 and "서약서에 서명해 주세요." in kept[0].read_text(encoding="utf-8")
+
+
 def test_production_refuses_to_start_without_secret_key(tmp_path):
     result = _run(
         ["check"], DJANGO_SETTINGS_MODULE="config.settings.production", LEGEND50_VAR_DIR=str(tmp_path)

@@ -26,3 +26,7 @@ class Command(BaseCommand):
             )
             for username, description in demo_accounts():
                 self.stdout.write(f"  {username:<14} {description}")
+            if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+                self.stdout.write(
+                    f"데모 메일은 보내지 않고 파일로 저장합니다 (demo e-mail is kept as files): {settings.EMAIL_FILE_PATH}"
+                )
