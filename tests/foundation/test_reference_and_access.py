@@ -1,4 +1,7 @@
+import importlib
+
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.test import override_settings
 
@@ -12,7 +15,19 @@ from legend50.registry.models import Organization, Region
 pytestmark = pytest.mark.django_db
 
 
-def test_seventeen_regions_with_current_codes_and_capital_flags():
+@pytest.fixture
+def regions_from_migration(db):
+    """What the registry's data migration stores in a new database (test databases are built from the
+    models; the robustness tests run the migrations themselves from zero)."""
+    migration = importlib.import_module("legend50.registry.migrations.0002_reference_regions")
+    migration.load_regions(apps, None)
+
+
+def test_makemigrations_check_finds_the_models_and_migrations_in_step():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_seventeen_regions_with_current_codes_and_capital_flags(regions_from_migration):
     assert Region.objects.count() == 17
     assert set(Region.objects.filter(is_capital_area=True).values_list("code", flat=True)) == {
         "11",
@@ -40,7 +55,7 @@ def test_seventeen_regions_with_current_codes_and_capital_flags():
         ("화성", None),
     ],
 )
-def test_region_resolution_accepts_old_codes_and_names(value, code):
+def test_region_resolution_accepts_old_codes_and_names(value, code, regions_from_migration):
     region = Region.objects.resolve(value)
     assert (region.code if region else None) == code
 
