@@ -41,6 +41,6 @@ CACHES = {
 
 # Test databases are built from the models, not by replaying every migration: Django re-renders every
 # model related to the user model for each new one, ~40 s of CPU per database (one per xdist worker).
-# The migrations are still run from zero where it matters: `makemigrations --check` keeps them in step
-# with the models, and the robustness tests (crash safety, backup drill) migrate real instances.
+# The migrations are still tested: `makemigrations --check` keeps them in step with the models, and the
+# crash-safety test migrates a real instance from zero on each database.
 DATABASES["default"]["TEST"] = {**DATABASES["default"].get("TEST", {}), "MIGRATE": False}
