@@ -431,14 +431,14 @@ class PageCacheMiddleware:
         if not _cacheable_request(request):
             return self.get_response(request)
         shared = caches[settings.LEGEND50_PAGE_CACHE_ALIAS]
-        front = None if isinstance(shared, LocMemCache) else _front
+        stores = [shared] if isinstance(shared, LocMemCache) else [_front, shared]
         key = _key(request)
         versions = request_versions()
-        for cache in (front, shared):
-            entry = cache.get(key) if cache is not None else None
+        for cache in stores:
+            entry = cache.get(key)
             if entry is not None and _current(entry, versions):
-                if cache is shared and front is not None:
-                    front.set(key, entry, TIME_BUCKET_SECONDS * 2)
+                if cache is not stores[0]:
+                    stores[0].set(key, entry, TIME_BUCKET_SECONDS * 2)
                 html = entry["html"].replace(CSRF_PLACEHOLDER, get_token(request))
                 response = HttpResponse(html, content_type=entry["content_type"])
                 response["X-Legend50-Page-Cache"] = "hit"
@@ -452,8 +452,8 @@ class PageCacheMiddleware:
             _request.confined = None
         if _storable(request, response):
             entry = _entry(request, response, statements, confined, versions)
-            for cache in (front, shared):
-                if entry is not None and cache is not None:
+            if entry is not None:
+                for cache in stores:
                     cache.set(key, entry, TIME_BUCKET_SECONDS * 2)
         return response
 
