@@ -362,8 +362,13 @@ def _key(request) -> str:
     # Each page's buckets start at its own offset: were they aligned, every stored page would expire in
     # the same second and the next requests would all render at once.
     offset = int(page[:8], 16) % TIME_BUCKET_SECONDS
-    bucket = int((time.time() + offset) // TIME_BUCKET_SECONDS)
+    bucket = int((bucket_clock() + offset) // TIME_BUCKET_SECONDS)
     return f"page:{page}:{bucket}"
+
+
+def bucket_clock() -> float:
+    """The clock the buckets follow (tests pin it, so two requests a moment apart share a bucket)."""
+    return time.time()
 
 
 def _storable(request, response) -> bool:
